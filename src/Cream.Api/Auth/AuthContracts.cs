@@ -1,0 +1,26 @@
+namespace Cream.Api.Auth;
+
+/// <summary>The first version's token response; new fields stand beside its two.</summary>
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn)
+{
+    public const string Bearer = "bearer";
+}
+
+public sealed record SignupRequest(string? Email, string? Password, string? FirstName, string? LastName);
+
+/// <summary>
+/// The token request: the OAuth 2.0 password grant form (RFC 6749 §4.3.2, <c>username</c>) or the
+/// JSON body the first version's web client posts (<c>email</c>); either name is accepted in both.
+/// </summary>
+public sealed record LoginRequest(string? Username, string? Email, string? Password, string? GrantType);
+
+public sealed record MeResponse(
+    Guid Id,
+    string Email,
+    string FirstName,
+    string LastName,
+    IReadOnlyList<string> Roles,
+    bool IsActive,
+    bool IsVerified,
+    DateTime CreatedAt,
+    DateTime? LastLogin);

@@ -1,0 +1,130 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Cream.Api.Auth.Tokens;
+using Cream.Api.Common;
+using Cream.Api.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Cream.Api.Auth;
+
+public static class AuthEndpoints
+{
+    public const string InvalidCredentials = "Incorrect email or password";
+
+    public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/auth").WithTags("Auth");
+
+        group.MapPost("/signup", Signup)
+            .WithSummary("Create an account and sign in")
+            .Accepts<SignupRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        group.MapPost("/login", Login)
+            .WithSummary("OAuth 2.0 token endpoint: password grant as a form, or a JSON {email, password}")
+            .Accepts<LoginRequest>("application/x-www-form-urlencoded", "application/json")
+            .DisableAntiforgery();
+
+        group.MapGet("/me", Me)
+            .WithSummary("The signed-in user's profile")
+            .RequireAuthorization();
+
+        return routes;
+    }
+
+    private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> Signup(
+        SignupRequest request, SignInService signIn, HttpContext context, CancellationToken cancellationToken)
+    {
+        var errors = SignupValidation.Validate(request);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var (outcome, tokens) = await signIn.SignupAsync(request, ClientInfo.From(context), cancellationToken);
+        if (outcome == SignupOutcome.EmailTaken)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Email already registered");
+        }
+
+        SetNoStore(context.Response);
+        return TypedResults.Created("/api/auth/me", tokens);
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
+        HttpContext context, SignInService signIn, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        string? grantType, username, password;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            grantType = form["grant_type"];
+            username = form.TryGetValue("username", out var name) ? name : form["email"];
+            password = form["password"];
+        }
+        else if (request.HasJsonContentType())
+        {
+            LoginRequest? body;
+            try
+            {
+                body = await request.ReadFromJsonAsync<LoginRequest>(json.Value.SerializerOptions, cancellationToken);
+            }
+            catch (JsonException)
+            {
+                return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "The request body is not valid JSON.");
+            }
+
+            (grantType, username, password) = (body?.GrantType, body?.Email ?? body?.Username, body?.Password);
+        }
+        else
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType,
+                "Send the token request as application/x-www-form-urlencoded or application/json.");
+        }
+
+        grantType = string.IsNullOrEmpty(grantType) ? "password" : grantType;
+        if (grantType != "password")
+        {
+            return Problems.OAuth(StatusCodes.Status400BadRequest, "unsupported_grant_type", "grant_type must be 'password'.");
+        }
+
+        if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
+        {
+            return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "username (or email) and password are required.");
+        }
+
+        var tokens = await signIn.PasswordSignInAsync(username, password, ClientInfo.From(context), cancellationToken);
+        if (tokens is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", InvalidCredentials);
+        }
+
+        SetNoStore(context.Response);
+        return TypedResults.Ok(tokens);
+    }
+
+    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> Me(
+        ClaimsPrincipal principal, CreamDbContext db, CancellationToken cancellationToken)
+    {
+        var userId = principal.GetUserId();
+        var me = await db.Users.AsNoTracking()
+            .Where(u => u.Id == userId && u.IsActive)
+            .Select(u => new MeResponse(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin))
+            .FirstOrDefaultAsync(cancellationToken);
+        return me is null
+            ? Problems.Create(StatusCodes.Status401Unauthorized, BearerChallenge.InvalidCredentialsDetail)
+            : TypedResults.Ok(me);
+    }
+
+    /// <summary>RFC 6749 §5.1: responses carrying tokens must not be cached.</summary>
+    private static void SetNoStore(HttpResponse response)
+    {
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
+    }
+}

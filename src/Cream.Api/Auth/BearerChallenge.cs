@@ -1,0 +1,56 @@
+using Cream.Api.Auth.Tokens;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+namespace Cream.Api.Auth;
+
+/// <summary>
+/// The bearer scheme's answers, in the first version's words and RFC 6750's header:
+/// no token is "Not authenticated"; a refused token is "Could not validate credentials"
+/// with <c>error="invalid_token"</c>; a missing role is "Admin access required".
+/// </summary>
+internal sealed class BearerChallenge : JwtBearerEvents
+{
+    public const string NotAuthenticatedDetail = "Not authenticated";
+    public const string InvalidCredentialsDetail = "Could not validate credentials";
+    public const string AdminRequiredDetail = "Admin access required";
+
+    public override Task AuthenticationFailed(AuthenticationFailedContext context)
+    {
+        var failure = TokenFailure.From(context.Exception);
+        var logger = context.HttpContext.RequestServices.GetRequiredService<ILogger<BearerChallenge>>();
+        Log.InvalidToken(logger, failure.Reason, context.Request.Path, context.HttpContext.Connection.RemoteIpAddress?.ToString());
+        return Task.CompletedTask;
+    }
+
+    public override Task Challenge(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        if (context.AuthenticateFailure is { } failure)
+        {
+            var description = TokenFailure.From(failure).Description;
+            context.Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{description}\"";
+            return WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, InvalidCredentialsDetail);
+        }
+
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, NotAuthenticatedDetail);
+    }
+
+    public override Task Forbidden(ForbiddenContext context)
+    {
+        var logger = context.HttpContext.RequestServices.GetRequiredService<ILogger<BearerChallenge>>();
+        Log.AdminAccessForbidden(logger, context.HttpContext.User.FindFirst(AccessTokenClaims.Subject)?.Value, context.Request.Path);
+        return WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, AdminRequiredDetail);
+    }
+
+    private static async Task WriteProblemAsync(HttpContext httpContext, int status, string detail)
+    {
+        httpContext.Response.StatusCode = status;
+        var problems = httpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = { Status = status, Detail = detail },
+        });
+    }
+}

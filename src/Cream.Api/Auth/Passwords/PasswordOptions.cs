@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cream.Api.Auth.Passwords;
+
+/// <summary>The <c>Passwords</c> configuration section.</summary>
+public sealed class PasswordOptions
+{
+    public const string SectionName = "Passwords";
+
+    /// <summary>OWASP's figure for PBKDF2-HMAC-SHA512 (Password Storage Cheat Sheet, 2023 onwards).</summary>
+    public const int RecommendedIterations = 210_000;
+
+    public const int MinimumLength = 8;
+    public const int MaximumLength = 128;
+
+    /// <summary>PBKDF2 iterations for new hashes; stored hashes with fewer are re-hashed at login.</summary>
+    [Range(10_000, 10_000_000)]
+    public int Iterations { get; set; } = RecommendedIterations;
+}

@@ -1,0 +1,24 @@
+using Cream.Api.Users;
+
+namespace Cream.Api.Auth.Sessions;
+
+/// <summary>
+/// One sign-in of one user on one device: the first version's <c>sessions</c> row.
+/// Its id is the <c>sid</c> claim of every access token issued for it.
+/// </summary>
+public sealed class Session
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public AppUser? User { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+    public DateTime LastActivity { get; set; }
+    public string? IpAddress { get; set; }
+    public string? UserAgent { get; set; }
+    public string? DeviceId { get; set; }
+    public bool IsValid { get; set; }
+    public DateTime? RevokedAt { get; set; }
+    public string? Platform { get; set; }
+    public string? Browser { get; set; }
+}

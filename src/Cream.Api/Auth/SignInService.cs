@@ -1,0 +1,150 @@
+using Cream.Api.Auth.Passwords;
+using Cream.Api.Auth.Sessions;
+using Cream.Api.Auth.Tokens;
+using Cream.Api.Data;
+using Cream.Api.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Cream.Api.Auth;
+
+/// <summary>Where a sign-in comes from, as recorded on its session.</summary>
+public sealed record ClientInfo(string? IpAddress, string? UserAgent)
+{
+    public static ClientInfo From(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var userAgent = context.Request.Headers.UserAgent.ToString();
+        if (userAgent.Length > SessionConfiguration.UserAgentMaxLength)
+        {
+            userAgent = userAgent[..SessionConfiguration.UserAgentMaxLength];
+        }
+
+        return new(context.Connection.RemoteIpAddress?.ToString(), userAgent.Length == 0 ? null : userAgent);
+    }
+}
+
+public enum SignupOutcome
+{
+    Created,
+    EmailTaken,
+}
+
+/// <summary>Password sign-in and sign-up: checks credentials, opens a session, issues tokens.</summary>
+public sealed class SignInService(
+    CreamDbContext db,
+    PasswordService passwords,
+    AccessTokenIssuer issuer,
+    TimeProvider time,
+    IOptions<JwtOptions> jwtOptions,
+    ILogger<SignInService> logger)
+{
+    /// <summary>Returns tokens for a correct email and password, or null (with the reason logged).</summary>
+    public async Task<TokenResponse?> PasswordSignInAsync(string email, string password, ClientInfo client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (email.Length > AppUserConfiguration.EmailMaxLength || password.Length > PasswordOptions.MaximumLength)
+        {
+            Log.LoginFailed(logger, "input_too_long", client.IpAddress);
+            return null;
+        }
+
+        var normalized = AppUser.Normalize(email);
+        var user = await db.Users.AsNoTracking()
+            .Where(u => u.NormalizedEmail == normalized)
+            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.Roles })
+            .FirstOrDefaultAsync(cancellationToken);
+
+        var check = passwords.Verify(user?.PasswordHash, password);
+        if (user is null || check == PasswordCheck.Failed || !user.IsActive)
+        {
+            var reason = user is null ? "unknown_email" : check == PasswordCheck.Failed ? "wrong_password" : "inactive";
+            Log.LoginFailed(logger, reason, client.IpAddress);
+            return null;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        if (check == PasswordCheck.SuccessRehashNeeded)
+        {
+            var newHash = passwords.Hash(password);
+            await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(
+                set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.LastLogin, now).SetProperty(u => u.UpdatedAt, now),
+                cancellationToken);
+            Log.PasswordHashUpgraded(logger, user.Id);
+        }
+        else
+        {
+            await db.Users.Where(u => u.Id == user.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(u => u.LastLogin, now), cancellationToken);
+        }
+
+        var tokens = await StartSessionAsync(user.Id, user.Email, user.Roles, client, cancellationToken);
+        return tokens;
+    }
+
+    /// <summary>Creates a verified, active user and signs them in; a taken email (even under a race) is reported, not thrown.</summary>
+    public async Task<(SignupOutcome Outcome, TokenResponse? Tokens)> SignupAsync(SignupRequest request, ClientInfo client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var email = request.Email!.Trim();
+        var normalized = AppUser.Normalize(email);
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, cancellationToken))
+        {
+            Log.SignupDuplicate(logger);
+            return (SignupOutcome.EmailTaken, null);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var user = new AppUser
+        {
+            Id = Guid.CreateVersion7(),
+            Email = email,
+            NormalizedEmail = normalized,
+            PasswordHash = passwords.Hash(request.Password!),
+            FirstName = request.FirstName!.Trim(),
+            LastName = request.LastName!.Trim(),
+            CreatedAt = now,
+            UpdatedAt = now,
+            LastLogin = now,
+            IsVerified = true,
+            IsActive = true,
+        };
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DbErrors.IsUniqueViolation(exception))
+        {
+            // Another signup with the same email won the race between our check and insert.
+            db.ChangeTracker.Clear();
+            Log.SignupDuplicate(logger);
+            return (SignupOutcome.EmailTaken, null);
+        }
+
+        Log.UserSignedUp(logger, user.Id);
+        return (SignupOutcome.Created, await StartSessionAsync(user.Id, user.Email, user.Roles, client, cancellationToken));
+    }
+
+    private async Task<TokenResponse> StartSessionAsync(Guid userId, string email, List<string> roles, ClientInfo client, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var session = new Session
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = userId,
+            CreatedAt = now,
+            LastActivity = now,
+            ExpiresAt = now.AddDays(jwtOptions.Value.RefreshTokenDays),
+            IpAddress = client.IpAddress,
+            UserAgent = client.UserAgent,
+            IsValid = true,
+        };
+        db.Sessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var token = issuer.Issue(new AccessTokenSubject(userId, email, roles, session.Id));
+        Log.LoginSucceeded(logger, userId, session.Id);
+        return new TokenResponse(token.Token, TokenResponse.Bearer, token.ExpiresInSeconds);
+    }
+}

@@ -1,0 +1,12 @@
+namespace Cream.Api.Auth.Tokens;
+
+/// <summary>Claim names of Cream access tokens (RFC 7519, RFC 9068).</summary>
+public static class AccessTokenClaims
+{
+    public const string Subject = "sub";
+    public const string Email = "email";
+    public const string Roles = "roles";
+    public const string SessionId = "sid";
+    public const string TokenId = "jti";
+    public const string IssuedAt = "iat";
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Cream.Api.Auth.Tokens;
+
+/// <summary>
+/// The signing key, its credentials and the validation parameters, built once from
+/// <see cref="JwtOptions"/> so that no request pays for them.
+/// </summary>
+public sealed class AccessTokenKeys
+{
+    public const string AccessTokenType = "at+jwt";
+
+    /// <summary>RFC 9068 §4 allows the media-type spelling too.</summary>
+    private static readonly string[] AcceptedTokenTypes = [AccessTokenType, "application/at+jwt"];
+
+    /// <summary>
+    /// Header parameters that would make us take a key, or an extension we do not
+    /// understand, from the token itself (RFC 8725 §3.10, RFC 7515 §4.1.11).
+    /// </summary>
+    private static readonly string[] ForbiddenHeaderParameters = ["crit", "jku", "jwk", "x5u", "x5c"];
+
+    private readonly TimeProvider _time;
+
+    public AccessTokenKeys(IOptions<JwtOptions> options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _time = time;
+        var jwt = options.Value;
+        var secret = Encoding.UTF8.GetBytes(jwt.Secret ?? throw new InvalidOperationException("Jwt:Secret is not set."));
+        SigningKey = new SymmetricSecurityKey(secret) { KeyId = KeyIdFor(secret) };
+        SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256);
+        AccessTokenLifetime = TimeSpan.FromMinutes(jwt.AccessTokenMinutes);
+        ValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = jwt.Issuer,
+            ValidAudience = jwt.Audience,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            IssuerSigningKeys = [SigningKey],
+            // Only the key named by the token's kid is tried; a token without one fails.
+            TryAllIssuerSigningKeys = false,
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            ValidateIssuerSigningKey = true,
+            RequireAudience = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
+            NameClaimType = AccessTokenClaims.Subject,
+            RoleClaimType = AccessTokenClaims.Roles,
+            TypeValidator = ValidateTypeAndHeader,
+            // The library reads the wall clock; ours reads the injected TimeProvider.
+            LifetimeValidator = ValidateLifetime,
+        };
+    }
+
+    public SymmetricSecurityKey SigningKey { get; }
+    public SigningCredentials SigningCredentials { get; }
+    public TimeSpan AccessTokenLifetime { get; }
+    public TokenValidationParameters ValidationParameters { get; }
+
+    /// <summary>A stable key id that reveals nothing usable about the key.</summary>
+    internal static string KeyIdFor(byte[] secret)
+    {
+        var digest = SHA256.HashData([.. "cream-kid:"u8, .. secret]);
+        return Base64UrlEncoder.Encode(digest)[..16];
+    }
+
+    /// <summary>The library's lifetime rules (RFC 7519 §4.1.4-5) against <see cref="TimeProvider"/>.</summary>
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken securityToken, TokenValidationParameters parameters)
+    {
+        if (expires is null)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiration time.");
+        }
+
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (notBefore is { } nbf && nbf > now + parameters.ClockSkew)
+        {
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = nbf };
+        }
+
+        if (expires.Value < now - parameters.ClockSkew)
+        {
+            throw new SecurityTokenExpiredException("The token has expired.") { Expires = expires.Value };
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Requires <c>typ</c> <c>at+jwt</c> (RFC 8725 §3.11) and refuses header parameters that
+    /// point at keys or demand extensions. It runs as the type check, so every path that
+    /// validates with <see cref="ValidationParameters"/> gets it.
+    /// </summary>
+    private static string ValidateTypeAndHeader(string type, SecurityToken securityToken, TokenValidationParameters parameters)
+    {
+        if (string.IsNullOrEmpty(type) || !AcceptedTokenTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new SecurityTokenInvalidTypeException("The token type is not at+jwt.") { InvalidType = type };
+        }
+
+        if (securityToken is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt)
+        {
+            foreach (var parameter in ForbiddenHeaderParameters)
+            {
+                if (jwt.TryGetHeaderValue<object>(parameter, out _))
+                {
+                    throw new SecurityTokenInvalidTypeException($"The token header carries '{parameter}', which is not accepted.");
+                }
+            }
+        }
+
+        return type;
+    }
+}

@@ -1,0 +1,38 @@
+using Cream.Api.Auth.Sessions;
+using Cream.Api.StockData;
+using Cream.Api.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cream.Api.Data;
+
+/// <summary>
+/// The one database of the service. The application always asks for this type; a
+/// provider-specific subclass (<see cref="SqliteCreamDbContext"/>, <see cref="PostgresCreamDbContext"/>)
+/// is registered behind it so that each provider keeps its own migrations.
+/// </summary>
+public abstract class CreamDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<AppUser> Users => Set<AppUser>();
+    public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<TrackedStock> TrackedStocks => Set<TrackedStock>();
+    public DbSet<TrackingRequest> TrackingRequests => Set<TrackingRequest>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CreamDbContext).Assembly);
+    }
+}
+
+public sealed class SqliteCreamDbContext(DbContextOptions<SqliteCreamDbContext> options) : CreamDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // SQLite stores timestamps as text without a zone; every timestamp we write is UTC.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+}
+
+public sealed class PostgresCreamDbContext(DbContextOptions<PostgresCreamDbContext> options) : CreamDbContext(options);

@@ -1,0 +1,62 @@
+using Cream.Api.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cream.Api.Data;
+
+public static class DataExtensions
+{
+    public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var settings = DatabaseSettings.From(builder.Configuration, AppPaths.DataDirectory(builder));
+        builder.Services.AddSingleton(settings);
+
+        if (settings.Provider == DatabaseProvider.Postgres)
+        {
+            builder.Services.AddDbContextPool<CreamDbContext, PostgresCreamDbContext>(options =>
+                options.UseNpgsql(settings.ConnectionString));
+        }
+        else
+        {
+            EnsureSqliteFolderExists(settings.ConnectionString);
+            builder.Services.AddDbContextPool<CreamDbContext, SqliteCreamDbContext>(options =>
+                options.UseSqlite(settings.ConnectionString));
+        }
+
+        builder.Services.AddHealthChecks().AddDbContextCheck<CreamDbContext>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Applies pending migrations of the configured provider.</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db is SqliteCreamDbContext)
+        {
+            // Write-ahead logging lets readers and one writer work at the same time.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    /// <summary>The embedded SQLite database is migrated at start; PostgreSQL has the <c>migrate</c> command.</summary>
+    public static async Task MigrateEmbeddedDatabaseAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetRequiredService<DatabaseSettings>().Provider == DatabaseProvider.Sqlite)
+        {
+            await app.Services.MigrateDatabaseAsync(app.Lifetime.ApplicationStopping);
+        }
+    }
+
+    private static void EnsureSqliteFolderExists(string connectionString)
+    {
+        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(folder) && !dataSource.StartsWith(':') && !dataSource.StartsWith("file:", StringComparison.Ordinal))
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+}

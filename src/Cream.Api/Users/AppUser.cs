@@ -1,0 +1,33 @@
+namespace Cream.Api.Users;
+
+/// <summary>A person who can sign in. Keeps the first version's <c>app_users</c> columns.</summary>
+public sealed class AppUser
+{
+    public Guid Id { get; set; }
+
+    /// <summary>The email as the user typed it (trimmed).</summary>
+    public required string Email { get; set; }
+
+    /// <summary>Upper-cased email: the unique, case-insensitive lookup key.</summary>
+    public required string NormalizedEmail { get; set; }
+
+    /// <summary>Password hash (the column is called <c>password</c> in the first version).</summary>
+    public required string PasswordHash { get; set; }
+
+    public required string FirstName { get; set; }
+    public required string LastName { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public bool IsVerified { get; set; }
+    public bool IsActive { get; set; }
+    public DateTime? LastLogin { get; set; }
+    public string? PasswordResetToken { get; set; }
+    public DateTime? PasswordResetExpires { get; set; }
+    public bool TwoFactorEnabled { get; set; }
+    public string? TwoFactorSecret { get; set; }
+
+    /// <summary>Role names carried in the access token's <c>roles</c> claim.</summary>
+    public List<string> Roles { get; set; } = [];
+
+    public static string Normalize(string email) => email.Trim().ToUpperInvariant();
+}

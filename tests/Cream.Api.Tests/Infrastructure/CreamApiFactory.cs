@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Cream.Api.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Cream.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service in process over its own fresh database. Subclasses choose SQLite or
+/// PostgreSQL; every HTTP test class runs against both.
+/// </summary>
+public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    /// <summary>Fewer iterations than production keep the suite fast; the hashing path is the same.</summary>
+    public const int TestPasswordIterations = 10_000;
+
+    public string JwtSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
+    /// <summary>Starts at the real current time; tests that move it get a factory of their own.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected abstract string ConnectionString { get; }
+
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Cream", ConnectionString);
+        builder.UseSetting("Jwt:Secret", JwtSecret);
+        builder.UseSetting("Passwords:Iterations", TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging());
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+        });
+    }
+
+    public virtual async Task InitializeAsync()
+    {
+        await PrepareDatabaseAsync();
+        _ = Server; // start the host (SQLite migrates itself at start)
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            await Services.MigrateDatabaseAsync();
+        }
+    }
+
+    protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await DropDatabaseAsync();
+    }
+
+    protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
+
+    /// <summary>Runs a query against the service's own database.</summary>
+    public async Task<T> WithDbAsync<T>(Func<CreamDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<CreamDbContext>());
+    }
+}
+
+public sealed class SqliteApiFactory : CreamApiFactory
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"cream-test-{Guid.NewGuid():N}.db");
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override string ConnectionString => $"Data Source={_path};Pooling=False";
+
+    protected override Task DropDatabaseAsync()
+    {
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+        {
+            File.Delete(file);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PostgresApiFactory : CreamApiFactory
+{
+    private readonly string _database = $"cream_test_{Guid.NewGuid():N}";
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    protected override string ConnectionString =>
+        new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = _database }.ConnectionString;
+
+    protected override async Task PrepareDatabaseAsync()
+    {
+        await using var connection = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,14 @@
+namespace Cream.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The throwaway servers <c>scripts/test.sh</c> starts. Without them the PostgreSQL half of the
+/// suite fails with a message that says how to run it; it never silently skips.
+/// </summary>
+public static class TestServers
+{
+    public static string PostgresAdminConnectionString =>
+        Environment.GetEnvironmentVariable("CREAM_TEST_POSTGRES") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "CREAM_TEST_POSTGRES is not set: run scripts/test.sh, which starts a throwaway PostgreSQL for these tests.");
+}

@@ -68,7 +68,7 @@ public static class ApiHelpers
 
     public static Task<TestUser> CreateAdminAsync(this CreamApiFactory factory) => factory.CreateUserAsync("admin");
 
-    public static HttpClient CreateClient(this CreamApiFactory factory, string accessToken)
+    public static HttpClient CreateClient(this Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> factory, string accessToken)
     {
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);

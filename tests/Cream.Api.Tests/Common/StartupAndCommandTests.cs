@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Cream.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace Cream.Api.Tests.Common;
+
+/// <summary>The program as an operator runs it: start-up refusals, zero-config start, and its commands.</summary>
+public sealed partial class StartupAndCommandTests : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+    private readonly string _secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
+    public void Dispose() => _folder.Dispose();
+
+    [Theory]
+    [InlineData(null, "Jwt__Secret is missing")]
+    [InlineData("too-short-but-random-x7", "Jwt__Secret is too short")]
+    [InlineData("your-256-bit-secret-your-256-bit-secret", "Jwt__Secret is a known placeholder")]
+    [InlineData("change-me-change-me-change-me-change-me", "Jwt__Secret is a known placeholder")]
+    public async Task Outside_development_a_bad_key_stops_the_service_with_one_clear_line(string? secret, string expected)
+    {
+        var environment = Environment("Production");
+        if (secret is not null)
+        {
+            environment["Jwt__Secret"] = secret;
+        }
+
+        var result = await ServiceProcess.RunAsync(_folder.Path, environment);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardOutput + result.StandardError, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public async Task In_development_the_service_starts_with_no_configuration_and_keeps_its_generated_key()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DataDirectory"] = _folder.Path,
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", // prints the bound address
+        };
+
+        using var process = Process.Start(ServiceProcess.StartInfo(_folder.Path, environment))!;
+        try
+        {
+            var url = await WaitForListeningAddressAsync(process);
+            using var client = new HttpClient { BaseAddress = new Uri(url) };
+
+            using var root = await client.GetAsync(new Uri("/", UriKind.Relative));
+            using var signup = await client.PostSignupAsync(ApiHelpers.NewEmail());
+
+            Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
+            Assert.True(File.Exists(Path.Combine(_folder.Path, "cream.db")));
+            Assert.True(new FileInfo(Path.Combine(_folder.Path, "development-jwt-secret")).Length >= 32);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_and_create_admin_prepare_a_database_an_admin_can_use()
+    {
+        var database = Path.Combine(_folder.Path, "commands.db");
+        var environment = Environment("Production", $"Data Source={database}");
+
+        var migrate = await ServiceProcess.RunAsync(_folder.Path, environment, "migrate");
+        var create = await ServiceProcess.RunAsync(_folder.Path, environment, "create-admin", "--email", "Root@Example.com", "--password", "admin-password-1");
+
+        Assert.Equal(0, migrate.ExitCode);
+        Assert.Equal(0, create.ExitCode);
+        await using var service = ServiceOn(database);
+        var client = service.CreateClient();
+        var tokens = await client.LoginAsync("root@example.com", "admin-password-1");
+        using var admin = service.CreateClient(tokens.AccessToken);
+        using var list = await admin.GetAsync("/api/stock-data/track");
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+    }
+
+    [Fact]
+    public async Task Create_admin_on_an_existing_user_grants_the_role_and_keeps_the_password()
+    {
+        var database = Path.Combine(_folder.Path, "existing.db");
+        var environment = Environment("Production", $"Data Source={database}");
+        Assert.Equal(0, (await ServiceProcess.RunAsync(_folder.Path, environment, "migrate")).ExitCode);
+        await using (var service = ServiceOn(database))
+        {
+            await service.CreateClient().SignupAsync("member@example.com", "member-password-1");
+        }
+
+        var create = await ServiceProcess.RunAsync(_folder.Path, environment, "create-admin", "--email", "member@example.com", "--password", "ignored-password");
+
+        Assert.Equal(0, create.ExitCode);
+        Assert.Contains("password unchanged", create.StandardOutput, StringComparison.Ordinal);
+        await using var after = ServiceOn(database);
+        var client = after.CreateClient();
+        using var wrong = await client.PostLoginFormAsync("member@example.com", "ignored-password");
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        var tokens = await client.LoginAsync("member@example.com", "member-password-1");
+        using var admin = after.CreateClient(tokens.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/stock-data/track")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("create-admin --email admin@example.com", "create-admin: --password is required.")]
+    [InlineData("create-admin --email not-an-email --password admin-password-1", "create-admin: --email must be a valid email address.")]
+    [InlineData("create-admin --email admin@example.com --password short", "create-admin: --password must be 8 to 128 characters.")]
+    [InlineData("frobnicate", "Unknown command 'frobnicate'")]
+    public async Task Command_mistakes_fail_with_one_clear_line(string arguments, string expected)
+    {
+        var environment = Environment("Production", $"Data Source={Path.Combine(_folder.Path, "mistakes.db")}");
+        Assert.Equal(0, (await ServiceProcess.RunAsync(_folder.Path, environment, "migrate")).ExitCode);
+
+        var result = await ServiceProcess.RunAsync(_folder.Path, environment, arguments.Split(' '));
+
+        Assert.NotEqual(0, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_creates_the_schema_on_postgresql()
+    {
+        var name = $"cream_migrate_{Guid.NewGuid():N}";
+        await using var admin = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
+        await admin.OpenAsync();
+        await new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin).ExecuteNonQueryAsync();
+        var connectionString = new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = name }.ConnectionString;
+        try
+        {
+            var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production", connectionString), "migrate");
+
+            Assert.Equal(0, result.ExitCode);
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var tables = new NpgsqlCommand(
+                "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'", connection);
+            Assert.Equal("__EFMigrationsHistory,app_users,sessions,tracked_stock,tracking_requests", await tables.ExecuteScalarAsync());
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin).ExecuteNonQueryAsync();
+        }
+    }
+
+    private Dictionary<string, string> Environment(string name, string? connectionString = null)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = name,
+            ["DataDirectory"] = _folder.Path,
+            ["Passwords__Iterations"] = CreamApiFactory.TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (connectionString is not null)
+        {
+            environment["ConnectionStrings__Cream"] = connectionString;
+            environment["Jwt__Secret"] = _secret;
+        }
+
+        return environment;
+    }
+
+    /// <summary>The service in process over a database file the commands prepared.</summary>
+    private WebApplicationFactory<Program> ServiceOn(string database) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:Cream", $"Data Source={database};Pooling=False");
+            builder.UseSetting("Jwt:Secret", _secret);
+            builder.UseSetting("Passwords:Iterations", CreamApiFactory.TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+
+    private static async Task<string> WaitForListeningAddressAsync(Process process)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (ListeningAddress().Match(line) is { Success: true } match)
+            {
+                return match.Groups[1].Value;
+            }
+        }
+
+        throw new InvalidOperationException("The service exited before listening: " + await process.StandardError.ReadToEndAsync());
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningAddress();
+}

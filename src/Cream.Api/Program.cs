@@ -3,6 +3,7 @@ using Cream.Api.Auth;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.StockData;
+using Cream.Api.Users;
 using Microsoft.Extensions.Options;
 
 Commands? command;
@@ -43,6 +44,7 @@ try
     app.MapHealth();
     app.MapApiDocumentation();
     app.MapAuth();
+    app.MapAdminUsers();
     app.MapStockData();
     await app.RunAsync();
     return 0;

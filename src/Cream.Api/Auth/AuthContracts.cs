@@ -1,7 +1,7 @@
 namespace Cream.Api.Auth;
 
 /// <summary>The first version's token response; new fields stand beside its two.</summary>
-public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn)
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken)
 {
     public const string Bearer = "bearer";
 }
@@ -12,7 +12,9 @@ public sealed record SignupRequest(string? Email, string? Password, string? Firs
 /// The token request: the OAuth 2.0 password grant form (RFC 6749 §4.3.2, <c>username</c>) or the
 /// JSON body the first version's web client posts (<c>email</c>); either name is accepted in both.
 /// </summary>
-public sealed record LoginRequest(string? Username, string? Email, string? Password, string? GrantType);
+public sealed record LoginRequest(string? Username, string? Email, string? Password, string? GrantType, string? RefreshToken);
+
+public sealed record RefreshRequest(string? RefreshToken);
 
 public sealed record MeResponse(
     Guid Id,

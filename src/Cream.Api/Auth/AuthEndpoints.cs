@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
 using Cream.Api.Data;
@@ -24,7 +25,7 @@ public static class AuthEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapPost("/login", Login)
-            .WithSummary("OAuth 2.0 token endpoint: password grant as a form, or a JSON {email, password}")
+            .WithSummary("OAuth 2.0 token endpoint: password or refresh_token grant as a form, or a JSON {email, password}")
             .Accepts<LoginRequest>("application/x-www-form-urlencoded", "application/json")
             .DisableAntiforgery();
 
@@ -50,21 +51,22 @@ public static class AuthEndpoints
             return Problems.Create(StatusCodes.Status400BadRequest, "Email already registered");
         }
 
-        SetNoStore(context.Response);
+        TokenResponses.SetNoStore(context.Response);
         return TypedResults.Created("/api/auth/me", tokens);
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
-        HttpContext context, SignInService signIn, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        HttpContext context, SignInService signIn, SessionTokens sessions, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        string? grantType, username, password;
+        string? grantType, username, password, refreshToken;
         if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(cancellationToken);
             grantType = form["grant_type"];
             username = form.TryGetValue("username", out var name) ? name : form["email"];
             password = form["password"];
+            refreshToken = form["refresh_token"];
         }
         else if (request.HasJsonContentType())
         {
@@ -78,7 +80,7 @@ public static class AuthEndpoints
                 return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "The request body is not valid JSON.");
             }
 
-            (grantType, username, password) = (body?.GrantType, body?.Email ?? body?.Username, body?.Password);
+            (grantType, username, password, refreshToken) = (body?.GrantType, body?.Email ?? body?.Username, body?.Password, body?.RefreshToken);
         }
         else
         {
@@ -87,9 +89,14 @@ public static class AuthEndpoints
         }
 
         grantType = string.IsNullOrEmpty(grantType) ? "password" : grantType;
+        if (grantType == "refresh_token")
+        {
+            return await SessionEndpoints.RefreshAsync(refreshToken, sessions, context, cancellationToken);
+        }
+
         if (grantType != "password")
         {
-            return Problems.OAuth(StatusCodes.Status400BadRequest, "unsupported_grant_type", "grant_type must be 'password'.");
+            return Problems.OAuth(StatusCodes.Status400BadRequest, "unsupported_grant_type", "grant_type must be 'password' or 'refresh_token'.");
         }
 
         if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
@@ -104,7 +111,7 @@ public static class AuthEndpoints
             return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", InvalidCredentials);
         }
 
-        SetNoStore(context.Response);
+        TokenResponses.SetNoStore(context.Response);
         return TypedResults.Ok(tokens);
     }
 
@@ -121,10 +128,4 @@ public static class AuthEndpoints
             : TypedResults.Ok(me);
     }
 
-    /// <summary>RFC 6749 §5.1: responses carrying tokens must not be cached.</summary>
-    private static void SetNoStore(HttpResponse response)
-    {
-        response.Headers.CacheControl = "no-store";
-        response.Headers.Pragma = "no-cache";
-    }
 }

@@ -1,4 +1,6 @@
 using Cream.Api.Auth.Passwords;
+using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,8 +28,11 @@ public static class AuthExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AccessTokenKeys>();
         builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<AccessTokenHandler>();
         builder.Services.AddSingleton<PasswordService>();
         builder.Services.AddScoped<SignInService>();
+        builder.Services.AddScoped<SessionTokens>();
+        builder.AddRevocation();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureBearer>();
@@ -46,11 +51,39 @@ public static class AuthExtensions
 
         app.Services.GetRequiredService<PasswordService>().Warm();
         app.MapAuthEndpoints();
+        app.MapSessionEndpoints();
+        app.MapTokenEndpoints();
         return app;
     }
 
+    /// <summary>
+    /// In-process revocation state, loaded at start and resynced from the database, and
+    /// shared between instances through Redis when <c>Redis__Configuration</c> is set.
+    /// </summary>
+    private static void AddRevocation(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RevocationOptions>().BindConfiguration(RevocationOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName);
+        builder.Services.AddSingleton<RevocationState>();
+        builder.Services.AddScoped<Revoker>();
+        builder.Services.AddSingleton<RevocationSync>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RevocationSync>());
+
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
+        {
+            builder.Services.AddSingleton<IRevocationPublisher, InProcessRevocationPublisher>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<RedisRevocationBus>();
+            builder.Services.AddSingleton<IRevocationPublisher>(services => services.GetRequiredService<RedisRevocationBus>());
+            builder.Services.AddHostedService(services => services.GetRequiredService<RedisRevocationBus>());
+        }
+    }
+
     /// <summary>Points the bearer scheme at our cached parameters and handler, strictly.</summary>
-    private sealed class ConfigureBearer(AccessTokenKeys keys) : IConfigureNamedOptions<JwtBearerOptions>
+    private sealed class ConfigureBearer(AccessTokenKeys keys, AccessTokenHandler handler) : IConfigureNamedOptions<JwtBearerOptions>
     {
         public void Configure(string? name, JwtBearerOptions options)
         {
@@ -61,7 +94,7 @@ public static class AuthExtensions
 
             options.MapInboundClaims = false;
             options.TokenHandlers.Clear();
-            options.TokenHandlers.Add(new AccessTokenHandler());
+            options.TokenHandlers.Add(handler);
             options.TokenValidationParameters = keys.ValidationParameters;
             options.SaveToken = false;
             options.Events = new BearerChallenge();

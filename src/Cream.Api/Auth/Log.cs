@@ -8,8 +8,8 @@ internal static partial class Log
     public static partial void UserSignedUp(ILogger logger, Guid userId);
 
     [LoggerMessage(EventId = 1001, EventName = "LoginSucceeded", Level = LogLevel.Information,
-        Message = "User {UserId} logged in, session {SessionId}")]
-    public static partial void LoginSucceeded(ILogger logger, Guid userId, Guid sessionId);
+        Message = "User {UserId} logged in")]
+    public static partial void LoginSucceeded(ILogger logger, Guid userId);
 
     [LoggerMessage(EventId = 1002, EventName = "LoginFailed", Level = LogLevel.Warning,
         Message = "Login failed ({Reason}) from {ClientIp}")]
@@ -34,4 +34,64 @@ internal static partial class Log
     [LoggerMessage(EventId = 1020, EventName = "DevelopmentSigningKey", Level = LogLevel.Warning,
         Message = "Jwt__Secret is not set: using the Development signing key kept in {KeyPath}. Set Jwt__Secret outside Development.")]
     public static partial void DevelopmentSigningKeyInUse(ILogger logger, string keyPath);
+
+    [LoggerMessage(EventId = 1040, EventName = "RefreshRotated", Level = LogLevel.Information,
+        Message = "Refresh token of user {UserId} rotated, session {SessionId}")]
+    public static partial void RefreshRotated(ILogger logger, Guid userId, Guid sessionId);
+
+    [LoggerMessage(EventId = 1041, EventName = "RefreshGraceReplay", Level = LogLevel.Information,
+        Message = "Concurrent refresh of user {UserId} within the grace window got the same successor, session {SessionId}")]
+    public static partial void RefreshGraceReplay(ILogger logger, Guid userId, Guid sessionId);
+
+    [LoggerMessage(EventId = 1042, EventName = "RefreshRefused", Level = LogLevel.Warning,
+        Message = "Refresh refused ({Reason}) from {ClientIp}")]
+    public static partial void RefreshRefused(ILogger logger, string reason, string? clientIp);
+
+    [LoggerMessage(EventId = 1043, EventName = "RefreshReuseDetected", Level = LogLevel.Warning,
+        Message = "Security: reuse of a rotated refresh token of user {UserId} from {ClientIp}; session {SessionId} revoked")]
+    public static partial void RefreshReuseDetected(ILogger logger, Guid userId, Guid sessionId, string? clientIp);
+
+    [LoggerMessage(EventId = 1050, EventName = "SessionRevoked", Level = LogLevel.Information,
+        Message = "Session {SessionId} of user {UserId} revoked ({Reason})")]
+    public static partial void SessionRevoked(ILogger logger, Guid userId, Guid sessionId, string reason);
+
+    [LoggerMessage(EventId = 1051, EventName = "SessionsRevoked", Level = LogLevel.Information,
+        Message = "{Count} sessions of user {UserId} revoked ({Reason})")]
+    public static partial void SessionsRevoked(ILogger logger, Guid userId, int count, string reason);
+
+    [LoggerMessage(EventId = 1052, EventName = "UserTokensRevoked", Level = LogLevel.Information,
+        Message = "Every access token of user {UserId} issued until now revoked ({Reason})")]
+    public static partial void UserTokensCut(ILogger logger, Guid userId, string reason);
+
+    [LoggerMessage(EventId = 1053, EventName = "AccessTokenRevoked", Level = LogLevel.Information,
+        Message = "An access token of user {UserId} revoked")]
+    public static partial void AccessTokenRevoked(ILogger logger, Guid userId);
+
+    [LoggerMessage(EventId = 1054, EventName = "PasswordChanged", Level = LogLevel.Information,
+        Message = "User {UserId} changed their password")]
+    public static partial void PasswordChanged(ILogger logger, Guid userId);
+
+    [LoggerMessage(EventId = 1055, EventName = "LoggedOut", Level = LogLevel.Information,
+        Message = "User {UserId} logged out ({Scope})")]
+    public static partial void LoggedOut(ILogger logger, Guid userId, string scope);
+
+    [LoggerMessage(EventId = 1060, EventName = "RevocationResyncFailed", Level = LogLevel.Warning,
+        Message = "Reloading the revocation state from the database failed; the current state is kept")]
+    public static partial void RevocationResyncFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1061, EventName = "RedisDisconnected", Level = LogLevel.Warning,
+        Message = "Redis connection for revocation messages lost ({Failure}); revocation stays local until it is back")]
+    public static partial void RedisDisconnected(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 1062, EventName = "RedisReconnected", Level = LogLevel.Information,
+        Message = "Redis connection for revocation messages restored; resyncing")]
+    public static partial void RedisReconnected(ILogger logger);
+
+    [LoggerMessage(EventId = 1063, EventName = "RevocationPublishFailed", Level = LogLevel.Warning,
+        Message = "Publishing a revocation to Redis failed ({Failure}); other instances catch up at their next resync")]
+    public static partial void RevocationPublishFailed(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 1064, EventName = "RevocationMessageIgnored", Level = LogLevel.Warning,
+        Message = "An unreadable revocation message was ignored")]
+    public static partial void RevocationMessageIgnored(ILogger logger);
 }

@@ -1,10 +1,8 @@
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Sessions;
-using Cream.Api.Auth.Tokens;
 using Cream.Api.Data;
 using Cream.Api.Users;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Cream.Api.Auth;
 
@@ -34,9 +32,8 @@ public enum SignupOutcome
 public sealed class SignInService(
     CreamDbContext db,
     PasswordService passwords,
-    AccessTokenIssuer issuer,
+    SessionTokens sessions,
     TimeProvider time,
-    IOptions<JwtOptions> jwtOptions,
     ILogger<SignInService> logger)
 {
     /// <summary>Returns tokens for a correct email and password, or null (with the reason logged).</summary>
@@ -52,7 +49,7 @@ public sealed class SignInService(
         var normalized = AppUser.Normalize(email);
         var user = await db.Users.AsNoTracking()
             .Where(u => u.NormalizedEmail == normalized)
-            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.Roles })
+            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.Roles, u.TokensValidAfter })
             .FirstOrDefaultAsync(cancellationToken);
 
         var check = passwords.Verify(user?.PasswordHash, password);
@@ -78,7 +75,8 @@ public sealed class SignInService(
                 .ExecuteUpdateAsync(set => set.SetProperty(u => u.LastLogin, now), cancellationToken);
         }
 
-        var tokens = await StartSessionAsync(user.Id, user.Email, user.Roles, client, cancellationToken);
+        var tokens = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter), client, cancellationToken);
+        Log.LoginSucceeded(logger, user.Id);
         return tokens;
     }
 
@@ -123,28 +121,7 @@ public sealed class SignInService(
         }
 
         Log.UserSignedUp(logger, user.Id);
-        return (SignupOutcome.Created, await StartSessionAsync(user.Id, user.Email, user.Roles, client, cancellationToken));
-    }
-
-    private async Task<TokenResponse> StartSessionAsync(Guid userId, string email, List<string> roles, ClientInfo client, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        var session = new Session
-        {
-            Id = Guid.CreateVersion7(),
-            UserId = userId,
-            CreatedAt = now,
-            LastActivity = now,
-            ExpiresAt = now.AddDays(jwtOptions.Value.RefreshTokenDays),
-            IpAddress = client.IpAddress,
-            UserAgent = client.UserAgent,
-            IsValid = true,
-        };
-        db.Sessions.Add(session);
-        await db.SaveChangesAsync(cancellationToken);
-
-        var token = issuer.Issue(new AccessTokenSubject(userId, email, roles, session.Id));
-        Log.LoginSucceeded(logger, userId, session.Id);
-        return new TokenResponse(token.Token, TokenResponse.Bearer, token.ExpiresInSeconds);
+        db.ChangeTracker.Clear();
+        return (SignupOutcome.Created, await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, null), client, cancellationToken));
     }
 }

@@ -72,9 +72,15 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
             Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
             InvalidDataException => StatusCodes.Status400BadRequest, // form limits
             System.Text.Json.JsonException => StatusCodes.Status400BadRequest,
+            _ when Cream.Api.Data.DbErrors.IsUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         };
-        if (status >= StatusCodes.Status500InternalServerError)
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogDatabaseUnavailable(logger, exception.GetType().Name, httpContext.Request.Path);
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+        else if (status >= StatusCodes.Status500InternalServerError)
         {
             LogUnexpected(logger, exception, httpContext.Request.Path);
         }
@@ -96,4 +102,8 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
     [LoggerMessage(EventId = 9000, EventName = "UnexpectedException", Level = LogLevel.Error,
         Message = "Unexpected error while handling {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 9001, EventName = "DatabaseUnavailable", Level = LogLevel.Error,
+        Message = "The database is unavailable ({Failure}) while handling {Path}")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, string failure, string path);
 }

@@ -48,7 +48,7 @@ public static class Problems
         StatusCodes.Status422UnprocessableEntity => "The request is invalid.",
         StatusCodes.Status429TooManyRequests => "Too many requests: try again later.",
         StatusCodes.Status431RequestHeaderFieldsTooLarge => "The request headers are too large.",
-        StatusCodes.Status503ServiceUnavailable => "The service is temporarily unavailable: try again later.",
+        StatusCodes.Status503ServiceUnavailable => "The database is unavailable: try again shortly.",
         >= 500 => "An unexpected error occurred.",
         _ => "The request failed.",
     };

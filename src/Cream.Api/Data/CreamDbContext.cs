@@ -14,6 +14,8 @@ public abstract class CreamDbContext(DbContextOptions options) : DbContext(optio
 {
     public DbSet<AppUser> Users => Set<AppUser>();
     public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<RevokedAccessToken> RevokedAccessTokens => Set<RevokedAccessToken>();
     public DbSet<TrackedStock> TrackedStocks => Set<TrackedStock>();
     public DbSet<TrackingRequest> TrackingRequests => Set<TrackingRequest>();
 

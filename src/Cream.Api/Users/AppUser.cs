@@ -26,6 +26,12 @@ public sealed class AppUser
     public bool TwoFactorEnabled { get; set; }
     public string? TwoFactorSecret { get; set; }
 
+    /// <summary>
+    /// Access tokens of this user issued at or before this second are refused (logout
+    /// everywhere, a removed role, an admin's revoke). Null when nothing was ever revoked.
+    /// </summary>
+    public DateTime? TokensValidAfter { get; set; }
+
     /// <summary>Role names carried in the access token's <c>roles</c> claim.</summary>
     public List<string> Roles { get; set; } = [];
 

@@ -28,6 +28,7 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
         user.Property(u => u.PasswordResetExpires).HasColumnName("password_reset_expires");
         user.Property(u => u.TwoFactorEnabled).HasColumnName("two_factor_enabled");
         user.Property(u => u.TwoFactorSecret).HasColumnName("two_factor_secret").HasMaxLength(512);
+        user.Property(u => u.TokensValidAfter).HasColumnName("tokens_valid_after");
         user.PrimitiveCollection(u => u.Roles).HasColumnName("roles");
     }
 }

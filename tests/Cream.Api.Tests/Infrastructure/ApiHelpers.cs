@@ -11,12 +11,17 @@ namespace Cream.Api.Tests.Infrastructure;
 public sealed record TokenBody(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("token_type")] string TokenType,
-    [property: JsonPropertyName("expires_in")] int ExpiresIn);
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken);
 
 /// <summary>A user the test signed up, with the password it chose.</summary>
 public sealed record TestUser(string Email, string Password, TokenBody Tokens)
 {
     public string AccessToken => Tokens.AccessToken;
+
+    public string RefreshToken => Tokens.RefreshToken;
+
+    public Guid Id => Guid.Parse(new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(AccessToken).Subject);
 }
 
 public static class ApiHelpers

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Cream.Api.Tests.Infrastructure;
@@ -37,6 +38,11 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("ConnectionStrings:Cream", ConnectionString);
         builder.UseSetting("Jwt:Secret", JwtSecret);
         builder.UseSetting("Passwords:Iterations", TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (RedisConfiguration is not null)
+        {
+            builder.UseSetting("Redis:Configuration", RedisConfiguration);
+        }
+
         builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddFakeLogging());
         builder.ConfigureServices(services =>
         {
@@ -45,14 +51,13 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
         });
     }
 
+    /// <summary>A Redis configuration string to share revocations through, or null for in-process only.</summary>
+    public string? RedisConfiguration { get; init; }
+
     public virtual async Task InitializeAsync()
     {
         await PrepareDatabaseAsync();
         _ = Server; // start the host (SQLite migrates itself at start)
-        if (Provider == DatabaseProvider.Postgres)
-        {
-            await Services.MigrateDatabaseAsync();
-        }
     }
 
     protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
@@ -92,29 +97,51 @@ public sealed class SqliteApiFactory : CreamApiFactory
     }
 }
 
-public sealed class PostgresApiFactory : CreamApiFactory
+public class PostgresApiFactory : CreamApiFactory
 {
-    private readonly string _database = $"cream_test_{Guid.NewGuid():N}";
+    /// <summary>Several factories (service instances) may share one database by naming the same one.</summary>
+    public string DatabaseName { get; init; } = $"cream_test_{Guid.NewGuid():N}";
+
+    /// <summary>Only the factory that created the database drops it.</summary>
+    public bool OwnsDatabase { get; init; } = true;
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
     protected override string ConnectionString =>
-        new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = _database }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = DatabaseName }.ConnectionString;
 
+    /// <summary>Creates and migrates the database before the service starts, as the <c>migrate</c> command would.</summary>
     protected override async Task PrepareDatabaseAsync()
     {
-        await using var connection = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
-        await command.ExecuteNonQueryAsync();
+        await using (var connection = new NpgsqlConnection(TestServers.PostgresAdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{DatabaseName}'", connection);
+            if (await exists.ExecuteScalarAsync() is not null)
+            {
+                return;
+            }
+
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{DatabaseName}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<PostgresCreamDbContext>().UseNpgsql(ConnectionString).Options;
+        await using var db = new PostgresCreamDbContext(options);
+        await db.Database.MigrateAsync();
     }
 
     protected override async Task DropDatabaseAsync()
     {
+        if (!OwnsDatabase)
+        {
+            return;
+        }
+
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -23,6 +23,7 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         session.Property(s => s.DeviceId).HasColumnName("device_id").HasMaxLength(128);
         session.Property(s => s.IsValid).HasColumnName("is_valid");
         session.Property(s => s.RevokedAt).HasColumnName("revoked_at");
+        session.HasIndex(s => s.RevokedAt).HasDatabaseName("ix_sessions_revoked_at");
         session.Property(s => s.Platform).HasColumnName("platform").HasMaxLength(64);
         session.Property(s => s.Browser).HasColumnName("browser").HasMaxLength(64);
     }

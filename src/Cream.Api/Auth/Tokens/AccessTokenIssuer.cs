@@ -7,7 +7,8 @@ namespace Cream.Api.Auth.Tokens;
 public sealed record IssuedAccessToken(string Token, string TokenId, DateTime ExpiresAt, int ExpiresInSeconds);
 
 /// <summary>Who a token is for; kept apart from the user entity so issuing stays a pure function.</summary>
-public sealed record AccessTokenSubject(Guid UserId, string Email, IReadOnlyList<string> Roles, Guid SessionId);
+/// <param name="TokensValidAfter">The user's revocation cut-off: a new token must be issued after its second.</param>
+public sealed record AccessTokenSubject(Guid UserId, string Email, IReadOnlyList<string> Roles, Guid SessionId, DateTime? TokensValidAfter = null);
 
 /// <summary>Signs access tokens: compact JWS, HS256, <c>typ</c> <c>at+jwt</c>, with a <c>kid</c>.</summary>
 public sealed class AccessTokenIssuer(AccessTokenKeys keys, Microsoft.Extensions.Options.IOptions<JwtOptions> options, TimeProvider time)
@@ -21,6 +22,13 @@ public sealed class AccessTokenIssuer(AccessTokenKeys keys, Microsoft.Extensions
         var now = time.GetUtcNow().UtcDateTime;
         // Whole seconds, so that the exp a client reads is exactly the one we compute here.
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
+        if (subject.TokensValidAfter is { } cutOff && now <= cutOff)
+        {
+            // Tokens issued in the second of a revocation are refused; start the next second
+            // (well inside the clock skew) so a sign-in right after a revoke works.
+            now = cutOff.AddTicks(-(cutOff.Ticks % TimeSpan.TicksPerSecond)).AddSeconds(1);
+        }
+
         var expires = now + keys.AccessTokenLifetime;
         var tokenId = Guid.NewGuid().ToString("N");
 

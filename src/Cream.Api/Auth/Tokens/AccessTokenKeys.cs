@@ -77,6 +77,11 @@ public sealed class AccessTokenKeys
             throw new SecurityTokenNoExpirationException("The token has no expiration time.");
         }
 
+        if (notBefore > expires)
+        {
+            throw new SecurityTokenInvalidLifetimeException("The token's nbf is after its exp.") { NotBefore = notBefore, Expires = expires };
+        }
+
         var now = _time.GetUtcNow().UtcDateTime;
         if (notBefore is { } nbf && nbf > now + parameters.ClockSkew)
         {
@@ -103,14 +108,17 @@ public sealed class AccessTokenKeys
             throw new SecurityTokenInvalidTypeException("The token type is not at+jwt.") { InvalidType = type };
         }
 
-        if (securityToken is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt)
+        // Fail closed: a token whose header we cannot inspect is not accepted at all.
+        if (securityToken is not Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt)
         {
-            foreach (var parameter in ForbiddenHeaderParameters)
+            throw new SecurityTokenInvalidTypeException("Only compact JWS access tokens are accepted.");
+        }
+
+        foreach (var parameter in ForbiddenHeaderParameters)
+        {
+            if (jwt.TryGetHeaderValue<object>(parameter, out _))
             {
-                if (jwt.TryGetHeaderValue<object>(parameter, out _))
-                {
-                    throw new SecurityTokenInvalidTypeException($"The token header carries '{parameter}', which is not accepted.");
-                }
+                throw new SecurityTokenInvalidTypeException($"The token header carries '{parameter}', which is not accepted.");
             }
         }
 

@@ -28,4 +28,8 @@ public sealed class JwtOptions
 
     [Range(0, 300)]
     public int ClockSkewSeconds { get; set; } = 30;
+
+    /// <summary>How long after a rotation a concurrent refresh with the old token still gets the same successor.</summary>
+    [Range(0, 2)]
+    public int RefreshReuseGraceSeconds { get; set; } = 2;
 }

@@ -18,6 +18,7 @@ public sealed record TokenFailure(string Reason, string Description)
         SecurityTokenInvalidAlgorithmException => new("invalid_algorithm", "The token algorithm is not accepted"),
         SecurityTokenInvalidTypeException => new("invalid_type", "The token type or header is not accepted"),
         SecurityTokenMissingClaimException => new("missing_claim", "The token lacks a required claim"),
+        SecurityTokenRevokedException => new("revoked", "The token has been revoked"),
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException
             => new("invalid_signature", "The token signature is invalid"),
         SecurityTokenMalformedException or ArgumentException => new("malformed", "The token is malformed"),

@@ -23,6 +23,82 @@ namespace Cream.Api.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ConsumedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("consumed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("session_id");
+
+                    b.Property<byte[]>("SuccessorCiphertext")
+                        .HasMaxLength(256)
+                        .HasColumnType("bytea")
+                        .HasColumnName("successor_ciphertext");
+
+                    b.Property<Guid?>("SuccessorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("successor_id");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("ix_refresh_tokens_session_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ux_refresh_tokens_token_hash");
+
+                    b.ToTable("refresh_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Cream.Api.Auth.Sessions.RevokedAccessToken", b =>
+                {
+                    b.Property<string>("TokenId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("jti");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTime>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenId");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_revoked_access_tokens_expires_at");
+
+                    b.ToTable("revoked_access_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Cream.Api.Auth.Sessions.Session", b =>
                 {
                     b.Property<Guid>("Id")
@@ -79,6 +155,9 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasColumnName("user_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("RevokedAt")
+                        .HasDatabaseName("ix_sessions_revoked_at");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_sessions_user_id");
@@ -226,6 +305,10 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasColumnType("text[]")
                         .HasColumnName("roles");
 
+                    b.Property<DateTime?>("TokensValidAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("tokens_valid_after");
+
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("boolean")
                         .HasColumnName("two_factor_enabled");
@@ -246,6 +329,15 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasDatabaseName("ux_app_users_normalized_email");
 
                     b.ToTable("app_users", (string)null);
+                });
+
+            modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
+                {
+                    b.HasOne("Cream.Api.Auth.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Cream.Api.Auth.Sessions.Session", b =>

@@ -17,6 +17,82 @@ namespace Cream.Api.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ConsumedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consumed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("session_id");
+
+                    b.Property<byte[]>("SuccessorCiphertext")
+                        .HasMaxLength(256)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("successor_ciphertext");
+
+                    b.Property<Guid?>("SuccessorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("successor_id");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId")
+                        .HasDatabaseName("ix_refresh_tokens_session_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ux_refresh_tokens_token_hash");
+
+                    b.ToTable("refresh_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("Cream.Api.Auth.Sessions.RevokedAccessToken", b =>
+                {
+                    b.Property<string>("TokenId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("jti");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTime>("RevokedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("TokenId");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_revoked_access_tokens_expires_at");
+
+                    b.ToTable("revoked_access_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Cream.Api.Auth.Sessions.Session", b =>
                 {
                     b.Property<Guid>("Id")
@@ -73,6 +149,9 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasColumnName("user_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("RevokedAt")
+                        .HasDatabaseName("ix_sessions_revoked_at");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_sessions_user_id");
@@ -220,6 +299,10 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("roles");
 
+                    b.Property<DateTime?>("TokensValidAfter")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tokens_valid_after");
+
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("INTEGER")
                         .HasColumnName("two_factor_enabled");
@@ -240,6 +323,15 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasDatabaseName("ux_app_users_normalized_email");
 
                     b.ToTable("app_users", (string)null);
+                });
+
+            modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
+                {
+                    b.HasOne("Cream.Api.Auth.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Cream.Api.Auth.Sessions.Session", b =>

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+
+namespace Cream.Api.Auth.Revocation;
+
+/// <summary>
+/// What every instance must know to refuse a revoked access token without asking the
+/// database: per user the "valid after" second and the active flag, ended sessions, and
+/// revoked token ids. Lookups are lock-free dictionary reads; entries expire with the last
+/// access token they could affect.
+/// </summary>
+public sealed class RevocationState
+{
+    private readonly record struct UserStatus(long ValidAfter, bool Active, long Version);
+
+    private volatile ConcurrentDictionary<Guid, UserStatus> _users = new();
+    private readonly ConcurrentDictionary<Guid, long> _sessions = new();
+    private readonly ConcurrentDictionary<string, long> _tokens = new(StringComparer.Ordinal);
+
+    public int SessionCount => _sessions.Count;
+    public int TokenCount => _tokens.Count;
+    public int UserCount => _users.Count;
+
+    /// <summary>True when a token with these claims must be refused.</summary>
+    public bool IsRevoked(Guid userId, Guid sessionId, string tokenId, long issuedAt)
+    {
+        if (_users.TryGetValue(userId, out var user) && (!user.Active || issuedAt <= user.ValidAfter))
+        {
+            return true;
+        }
+
+        return _sessions.ContainsKey(sessionId) || _tokens.ContainsKey(tokenId);
+    }
+
+    /// <summary>The second at or before which this user's tokens are refused (0 when none).</summary>
+    public long ValidAfter(Guid userId) => _users.TryGetValue(userId, out var user) ? user.ValidAfter : 0;
+
+    public void Apply(RevocationEvent change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        switch (change.Kind)
+        {
+            case RevocationKind.User when Guid.TryParse(change.Id, out var userId):
+                var status = new UserStatus(change.Seconds, change.Active, change.Version);
+                _users.AddOrUpdate(userId, status, (_, existing) => existing.Version > status.Version ? existing : status);
+                break;
+            case RevocationKind.Session when Guid.TryParse(change.Id, out var sessionId):
+                _sessions.AddOrUpdate(sessionId, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
+                break;
+            case RevocationKind.Token when change.Id.Length > 0:
+                _tokens.AddOrUpdate(change.Id, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Installs what the database says. Sessions and tokens only ever get added (a revocation
+    /// is never undone); users are replaced, except entries changed here after the snapshot
+    /// was read, which are newer than it.
+    /// </summary>
+    public void Load(IEnumerable<RevocationEvent> snapshot, long snapshotVersion)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var users = new ConcurrentDictionary<Guid, UserStatus>();
+        foreach (var change in snapshot)
+        {
+            if (change.Kind == RevocationKind.User && Guid.TryParse(change.Id, out var userId))
+            {
+                users[userId] = new UserStatus(change.Seconds, change.Active, change.Version);
+            }
+            else
+            {
+                Apply(change);
+            }
+        }
+
+        foreach (var (userId, status) in _users)
+        {
+            if (status.Version > snapshotVersion)
+            {
+                users.AddOrUpdate(userId, status, (_, loaded) => loaded.Version > status.Version ? loaded : status);
+            }
+        }
+
+        _users = users;
+    }
+
+    /// <summary>Drops entries that can no longer match a live token.</summary>
+    public void Prune(long nowSeconds)
+    {
+        foreach (var (sessionId, until) in _sessions)
+        {
+            if (until < nowSeconds)
+            {
+                _sessions.TryRemove(sessionId, out _);
+            }
+        }
+
+        foreach (var (tokenId, until) in _tokens)
+        {
+            if (until < nowSeconds)
+            {
+                _tokens.TryRemove(tokenId, out _);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using Cream.Api.Auth.Tokens;
+using Cream.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Cream.Api.Auth.Revocation;
+
+/// <summary>
+/// Loads the revocation state from the database at start and again every
+/// <see cref="RevocationOptions.ResyncSeconds"/>: the safety net under pub/sub, and the only
+/// propagation between instances that share a database but no Redis.
+/// </summary>
+public sealed class RevocationSync(
+    IServiceScopeFactory scopes,
+    RevocationState state,
+    AccessTokenKeys keys,
+    TimeProvider time,
+    IOptions<RevocationOptions> options,
+    ILogger<RevocationSync> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await TryResyncAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ResyncSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await TryResyncAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+    }
+
+    /// <summary>Reloads now; a failure is logged and the current state kept (it only ever errs towards refusing less recently revoked tokens until the next try).</summary>
+    public async Task TryResyncAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ResyncAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.RevocationResyncFailed(logger, exception);
+        }
+    }
+
+    public async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var version = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var now = time.GetUtcNow().UtcDateTime;
+            // A revocation older than one token lifetime (plus skew) can no longer match a live token.
+            var window = now - keys.AccessTokenLifetime - keys.ValidationParameters.ClockSkew;
+
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
+            var users = await db.Users.AsNoTracking()
+                .Where(u => !u.IsActive || u.TokensValidAfter > window)
+                .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt })
+                .ToListAsync(cancellationToken);
+            var sessions = await db.Sessions.AsNoTracking()
+                .Where(s => s.RevokedAt > window)
+                .Select(s => new { s.Id, s.RevokedAt })
+                .ToListAsync(cancellationToken);
+            var tokens = await db.RevokedAccessTokens.AsNoTracking()
+                .Where(t => t.ExpiresAt > now)
+                .Select(t => new { t.TokenId, t.ExpiresAt })
+                .ToListAsync(cancellationToken);
+
+            var lifetime = keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew;
+            var snapshot = users
+                .Select(u => new RevocationEvent(RevocationKind.User, u.Id.ToString(), UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt)))
+                .Concat(sessions.Select(s => new RevocationEvent(RevocationKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime), false, version)))
+                .Concat(tokens.Select(t => new RevocationEvent(RevocationKind.Token, t.TokenId, UnixSeconds(t.ExpiresAt), false, version)));
+            state.Load(snapshot, version);
+            state.Prune(time.GetUtcNow().ToUnixTimeSeconds());
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static long UnixSeconds(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToUnixTimeSeconds() : 0;
+
+    private static long UnixMilliseconds(DateTime value) => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,131 @@
+using Cream.Api.Auth.Tokens;
+using Cream.Api.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cream.Api.Auth.Revocation;
+
+/// <summary>
+/// Every revocation goes through here: the database first (the truth that resyncs read),
+/// then this instance's state (refused on the very next request), then the other instances.
+/// </summary>
+public sealed class Revoker(
+    CreamDbContext db,
+    RevocationState state,
+    IRevocationPublisher publisher,
+    AccessTokenKeys keys,
+    TimeProvider time,
+    ILogger<Revoker> logger)
+{
+    /// <summary>Ends one session of one user; false when there is no such live session.</summary>
+    public async Task<bool> RevokeSessionAsync(Guid userId, Guid sessionId, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var ended = await db.Sessions
+            .Where(s => s.Id == sessionId && s.UserId == userId && s.IsValid)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.IsValid, false).SetProperty(s => s.RevokedAt, now), cancellationToken);
+        if (ended == 0)
+        {
+            return false;
+        }
+
+        await ApplyAsync(SessionEnded(sessionId, now));
+        Log.SessionRevoked(logger, userId, sessionId, reason);
+        return true;
+    }
+
+    /// <summary>Ends every live session of a user, but <paramref name="keepSessionId"/>; returns how many.</summary>
+    public async Task<int> RevokeSessionsAsync(Guid userId, Guid? keepSessionId, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var live = db.Sessions.Where(s => s.UserId == userId && s.IsValid && s.Id != keepSessionId);
+        var sessionIds = await live.Select(s => s.Id).ToListAsync(cancellationToken);
+        await live.ExecuteUpdateAsync(set => set.SetProperty(s => s.IsValid, false).SetProperty(s => s.RevokedAt, now), cancellationToken);
+        foreach (var sessionId in sessionIds)
+        {
+            await ApplyAsync(SessionEnded(sessionId, now));
+        }
+
+        Log.SessionsRevoked(logger, userId, sessionIds.Count, reason);
+        return sessionIds.Count;
+    }
+
+    /// <summary>
+    /// Refuses every access token the user holds now (a removed role, logout everywhere, an
+    /// admin's revoke) and, when given, changes whether the account is active.
+    /// </summary>
+    public async Task CutTokensAsync(Guid userId, bool? active, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var users = db.Users.Where(u => u.Id == userId);
+        if (active is { } isActive)
+        {
+            await users.ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.TokensValidAfter, now)
+                .SetProperty(u => u.IsActive, isActive)
+                .SetProperty(u => u.UpdatedAt, now), cancellationToken);
+        }
+        else
+        {
+            await users.ExecuteUpdateAsync(set => set.SetProperty(u => u.TokensValidAfter, now).SetProperty(u => u.UpdatedAt, now), cancellationToken);
+        }
+
+        var stored = await users.Select(u => new { u.IsActive }).FirstOrDefaultAsync(cancellationToken);
+        await ApplyAsync(new RevocationEvent(RevocationKind.User, userId.ToString(), time.GetUtcNow().ToUnixTimeSeconds(),
+            stored?.IsActive ?? false, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        Log.UserTokensCut(logger, userId, reason);
+    }
+
+    /// <summary>Re-activates an account: its old tokens stay refused, new sign-ins work.</summary>
+    public async Task ReactivateAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(
+            set => set.SetProperty(u => u.IsActive, true).SetProperty(u => u.UpdatedAt, now.UtcDateTime), cancellationToken);
+        var validAfter = await db.Users.Where(u => u.Id == userId).Select(u => u.TokensValidAfter).FirstOrDefaultAsync(cancellationToken);
+        await ApplyAsync(new RevocationEvent(RevocationKind.User, userId.ToString(),
+            validAfter is { } after ? new DateTimeOffset(after).ToUnixTimeSeconds() : 0, true, now.ToUnixTimeMilliseconds()));
+    }
+
+    /// <summary>Revokes one access token by its <c>jti</c> until it expires (RFC 7009).</summary>
+    public async Task RevokeAccessTokenAsync(Guid userId, string tokenId, DateTime expiresAt, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (expiresAt <= now || await db.RevokedAccessTokens.AnyAsync(t => t.TokenId == tokenId, cancellationToken))
+        {
+            return;
+        }
+
+        db.RevokedAccessTokens.Add(new Cream.Api.Auth.Sessions.RevokedAccessToken
+        {
+            TokenId = tokenId,
+            UserId = userId,
+            ExpiresAt = expiresAt,
+            RevokedAt = now,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DbErrors.IsUniqueViolation(exception))
+        {
+            db.ChangeTracker.Clear(); // revoked twice at once: once is enough
+        }
+
+        await ApplyAsync(new RevocationEvent(RevocationKind.Token, tokenId, new DateTimeOffset(expiresAt).ToUnixTimeSeconds(), false,
+            time.GetUtcNow().ToUnixTimeMilliseconds()));
+        Log.AccessTokenRevoked(logger, userId);
+    }
+
+    /// <summary>A session's access tokens live at most one lifetime (plus skew) after it ends.</summary>
+    private RevocationEvent SessionEnded(Guid sessionId, DateTime endedAt)
+    {
+        var until = new DateTimeOffset(endedAt + keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew).ToUnixTimeSeconds();
+        return new RevocationEvent(RevocationKind.Session, sessionId.ToString(), until, false, new DateTimeOffset(endedAt).ToUnixTimeMilliseconds());
+    }
+
+    private Task ApplyAsync(RevocationEvent change)
+    {
+        state.Apply(change);
+        return publisher.PublishAsync(change);
+    }
+}

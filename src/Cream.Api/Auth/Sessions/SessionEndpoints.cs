@@ -1,0 +1,141 @@
+using System.Security.Claims;
+using Cream.Api.Auth.Passwords;
+using Cream.Api.Auth.Revocation;
+using Cream.Api.Common;
+using Cream.Api.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cream.Api.Auth.Sessions;
+
+public sealed record SessionView(
+    Guid Id,
+    DateTime CreatedAt,
+    DateTime LastActivity,
+    DateTime ExpiresAt,
+    string? IpAddress,
+    string? UserAgent,
+    bool Current);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+/// <summary>Refresh, logout and the user's own sessions (devices).</summary>
+public static class SessionEndpoints
+{
+    public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/auth").WithTags("Sessions");
+
+        group.MapPost("/refresh", Refresh)
+            .WithSummary("Rotate a refresh token: a new access token and a new refresh token");
+
+        group.MapPost("/logout", Logout).RequireAuthorization()
+            .WithSummary("End the current session");
+        group.MapPost("/logout-all", LogoutAll).RequireAuthorization()
+            .WithSummary("End every session of the user");
+        group.MapGet("/sessions", List).RequireAuthorization()
+            .WithSummary("The user's live sessions; the one of this token is marked current");
+        group.MapDelete("/sessions/{id:guid}", End).RequireAuthorization()
+            .WithSummary("End one of the user's sessions");
+        group.MapPost("/change-password", ChangePassword).RequireAuthorization()
+            .WithSummary("Change the password; every other session ends");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Refresh(
+        RefreshRequest request, SessionTokens sessions, HttpContext context, CancellationToken cancellationToken) =>
+        await RefreshAsync(request.RefreshToken, sessions, context, cancellationToken);
+
+    /// <summary>Shared by <c>/refresh</c> and the token endpoint's <c>refresh_token</c> grant.</summary>
+    internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
+        string? refreshToken, SessionTokens sessions, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(refreshToken))
+        {
+            return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "refresh_token is required.");
+        }
+
+        var (tokens, failure) = await sessions.RefreshAsync(refreshToken, ClientInfo.From(context), cancellationToken);
+        if (tokens is null)
+        {
+            return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", failure!.Description);
+        }
+
+        TokenResponses.SetNoStore(context.Response);
+        return TypedResults.Ok(tokens);
+    }
+
+    private static async Task<NoContent> Logout(ClaimsPrincipal principal, Revoker revoker, ILogger<Revoker> logger, CancellationToken cancellationToken)
+    {
+        var userId = principal.GetUserId();
+        await revoker.RevokeSessionAsync(userId, principal.GetSessionId(), "logout", cancellationToken);
+        Log.LoggedOut(logger, userId, "session");
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> LogoutAll(ClaimsPrincipal principal, Revoker revoker, ILogger<Revoker> logger, CancellationToken cancellationToken)
+    {
+        var userId = principal.GetUserId();
+        await revoker.RevokeSessionsAsync(userId, keepSessionId: null, "logout_all", cancellationToken);
+        await revoker.CutTokensAsync(userId, active: null, "logout_all", cancellationToken);
+        Log.LoggedOut(logger, userId, "all");
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<List<SessionView>>> List(ClaimsPrincipal principal, CreamDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var userId = principal.GetUserId();
+        var current = principal.GetSessionId();
+        var now = time.GetUtcNow().UtcDateTime;
+        var sessions = await db.Sessions.AsNoTracking()
+            .Where(s => s.UserId == userId && s.IsValid && s.ExpiresAt > now)
+            .OrderByDescending(s => s.LastActivity)
+            .Select(s => new SessionView(s.Id, s.CreatedAt, s.LastActivity, s.ExpiresAt, s.IpAddress, s.UserAgent, s.Id == current))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(sessions);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> End(
+        Guid id, ClaimsPrincipal principal, Revoker revoker, CancellationToken cancellationToken)
+    {
+        // Another user's session, an ended one and an unknown id all look the same: 404.
+        return await revoker.RevokeSessionAsync(principal.GetUserId(), id, "session_ended_by_user", cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.Create(StatusCodes.Status404NotFound, "Session not found");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
+        ChangePasswordRequest request,
+        ClaimsPrincipal principal,
+        CreamDbContext db,
+        PasswordService passwords,
+        Revoker revoker,
+        TimeProvider time,
+        ILogger<Revoker> logger,
+        CancellationToken cancellationToken)
+    {
+        if (!SignupValidation.IsValidPassword(request.NewPassword))
+        {
+            return Problems.Validation(new Dictionary<string, string[]>
+            {
+                ["new_password"] = [$"Password must be {PasswordOptions.MinimumLength} to {PasswordOptions.MaximumLength} characters."],
+            });
+        }
+
+        var userId = principal.GetUserId();
+        var stored = await db.Users.Where(u => u.Id == userId).Select(u => u.PasswordHash).FirstOrDefaultAsync(cancellationToken);
+        if (stored is null || request.CurrentPassword is not { Length: <= PasswordOptions.MaximumLength } current
+            || passwords.Verify(stored, current) == PasswordCheck.Failed)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "Current password is incorrect");
+        }
+
+        var newHash = passwords.Hash(request.NewPassword!);
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(
+            set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.UpdatedAt, now), cancellationToken);
+        await revoker.RevokeSessionsAsync(userId, keepSessionId: principal.GetSessionId(), "password_changed", cancellationToken);
+        Log.PasswordChanged(logger, userId);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,188 @@
+using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.Tokens;
+using Cream.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Cream.Api.Auth.Sessions;
+
+/// <summary>The user facts a session's tokens are issued from, read with the session.</summary>
+public sealed record SessionHolder(Guid UserId, string Email, IReadOnlyList<string> Roles, DateTime? TokensValidAfter);
+
+/// <summary>Why a refresh token was refused: a reason for logs and the RFC 6749 description.</summary>
+public sealed record RefreshFailure(string Reason, string Description);
+
+/// <summary>
+/// Opens sessions and rotates their refresh tokens. Rotation consumes the presented token
+/// with one conditional UPDATE, so of any number of concurrent refreshes exactly one creates a
+/// successor; the others, within the grace window, receive that same successor. After the
+/// window a consumed token is reuse, and reuse ends the whole session.
+/// </summary>
+public sealed class SessionTokens(
+    CreamDbContext db,
+    AccessTokenIssuer issuer,
+    Revoker revoker,
+    TimeProvider time,
+    IOptions<JwtOptions> jwtOptions,
+    ILogger<SessionTokens> logger)
+{
+    private readonly JwtOptions _options = jwtOptions.Value;
+
+    /// <summary>Creates a session with its first refresh token and returns the token response.</summary>
+    public async Task<TokenResponse> StartSessionAsync(SessionHolder holder, ClientInfo client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        ArgumentNullException.ThrowIfNull(client);
+        var now = time.GetUtcNow().UtcDateTime;
+        var expires = now.AddDays(_options.RefreshTokenDays);
+        var session = new Session
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = holder.UserId,
+            CreatedAt = now,
+            LastActivity = now,
+            ExpiresAt = expires,
+            IpAddress = client.IpAddress,
+            UserAgent = client.UserAgent,
+            IsValid = true,
+        };
+        var refreshToken = RefreshTokenCrypto.NewToken();
+        db.Sessions.Add(session);
+        db.RefreshTokens.Add(NewRow(session.Id, refreshToken, now, expires));
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        return Respond(holder, session.Id, refreshToken);
+    }
+
+    /// <summary>Rotates a refresh token: the new token response, or why it was refused.</summary>
+    public async Task<(TokenResponse? Tokens, RefreshFailure? Failure)> RefreshAsync(string presented, ClientInfo client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(presented);
+        ArgumentNullException.ThrowIfNull(client);
+        if (presented.Length is 0 or > 256)
+        {
+            return Refuse("unknown", "The refresh token is invalid", client);
+        }
+
+        var hash = RefreshTokenCrypto.Hash(presented);
+        var now = time.GetUtcNow().UtcDateTime;
+        var found = await (
+                from token in db.RefreshTokens.AsNoTracking()
+                join session in db.Sessions on token.SessionId equals session.Id
+                join user in db.Users on session.UserId equals user.Id
+                where token.TokenHash == hash
+                select new
+                {
+                    token.Id,
+                    token.ExpiresAt,
+                    token.ConsumedAt,
+                    SessionId = session.Id,
+                    session.IsValid,
+                    SessionExpiresAt = session.ExpiresAt,
+                    Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter),
+                    user.IsActive,
+                })
+            .FirstOrDefaultAsync(cancellationToken);
+
+        if (found is null)
+        {
+            return Refuse("unknown", "The refresh token is invalid", client);
+        }
+
+        if (!found.IsValid || !found.IsActive)
+        {
+            return Refuse("revoked", "The refresh token has been revoked", client);
+        }
+
+        if (found.ExpiresAt <= now || found.SessionExpiresAt <= now)
+        {
+            return Refuse("expired", "The refresh token has expired", client);
+        }
+
+        if (found.ConsumedAt is null && await TryRotateAsync(found.Id, found.SessionId, presented, client, now, cancellationToken) is { } successor)
+        {
+            Log.RefreshRotated(logger, found.Holder.UserId, found.SessionId);
+            return (Respond(found.Holder, found.SessionId, successor), null);
+        }
+
+        // Consumed, by an earlier request or by a concurrent one that just won the race.
+        if (await SuccessorWithinGraceAsync(found.Id, presented, now, cancellationToken) is { } sameSuccessor)
+        {
+            Log.RefreshGraceReplay(logger, found.Holder.UserId, found.SessionId);
+            return (Respond(found.Holder, found.SessionId, sameSuccessor), null);
+        }
+
+        await revoker.RevokeSessionAsync(found.Holder.UserId, found.SessionId, "refresh_token_reuse", cancellationToken);
+        Log.RefreshReuseDetected(logger, found.Holder.UserId, found.SessionId, client.IpAddress);
+        return (null, new RefreshFailure("reused", "The refresh token was already used; the session has been revoked"));
+    }
+
+    private async Task<string?> TryRotateAsync(Guid tokenId, Guid sessionId, string presented, ClientInfo client, DateTime now, CancellationToken cancellationToken)
+    {
+        var successor = RefreshTokenCrypto.NewToken();
+        var successorRow = NewRow(sessionId, successor, now, now.AddDays(_options.RefreshTokenDays));
+        var sealedSuccessor = RefreshTokenCrypto.SealSuccessor(presented, successor);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var consumed = await db.RefreshTokens
+            .Where(t => t.Id == tokenId && t.ConsumedAt == null)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(t => t.ConsumedAt, now)
+                .SetProperty(t => t.SuccessorId, successorRow.Id)
+                .SetProperty(t => t.SuccessorCiphertext, sealedSuccessor), cancellationToken);
+        if (consumed != 1)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        db.RefreshTokens.Add(successorRow);
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(set => set
+            .SetProperty(s => s.LastActivity, now)
+            .SetProperty(s => s.ExpiresAt, successorRow.ExpiresAt)
+            .SetProperty(s => s.IpAddress, client.IpAddress)
+            .SetProperty(s => s.UserAgent, client.UserAgent), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return successor;
+    }
+
+    /// <summary>The successor a concurrent refresh created, if the token was consumed within the grace window and the successor is unused.</summary>
+    private async Task<string?> SuccessorWithinGraceAsync(Guid tokenId, string presented, DateTime now, CancellationToken cancellationToken)
+    {
+        var graceStart = now.AddSeconds(-_options.RefreshReuseGraceSeconds);
+        var consumed = await db.RefreshTokens.AsNoTracking()
+            .Where(t => t.Id == tokenId && t.ConsumedAt >= graceStart && t.SuccessorCiphertext != null)
+            .Select(t => new
+            {
+                t.SuccessorCiphertext,
+                SuccessorUnused = db.RefreshTokens.Any(s => s.Id == t.SuccessorId && s.ConsumedAt == null),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        return consumed is { SuccessorUnused: true }
+            ? RefreshTokenCrypto.OpenSuccessor(presented, consumed.SuccessorCiphertext!)
+            : null;
+    }
+
+    private TokenResponse Respond(SessionHolder holder, Guid sessionId, string refreshToken)
+    {
+        var access = issuer.Issue(new AccessTokenSubject(holder.UserId, holder.Email, holder.Roles, sessionId, holder.TokensValidAfter));
+        return new TokenResponse(access.Token, TokenResponse.Bearer, access.ExpiresInSeconds, refreshToken);
+    }
+
+    private (TokenResponse?, RefreshFailure?) Refuse(string reason, string description, ClientInfo client)
+    {
+        Log.RefreshRefused(logger, reason, client.IpAddress);
+        return (null, new RefreshFailure(reason, description));
+    }
+
+    private static RefreshToken NewRow(Guid sessionId, string token, DateTime now, DateTime expires) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        SessionId = sessionId,
+        TokenHash = RefreshTokenCrypto.Hash(token),
+        CreatedAt = now,
+        ExpiresAt = expires,
+    };
+}

@@ -1,0 +1,135 @@
+using Cream.Api.Auth;
+using Cream.Api.Auth.Revocation;
+using Cream.Api.Common;
+using Cream.Api.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cream.Api.Users;
+
+public sealed record AdminUserView(
+    Guid Id,
+    string Email,
+    string FirstName,
+    string LastName,
+    IReadOnlyList<string> Roles,
+    bool IsActive,
+    bool IsVerified,
+    DateTime CreatedAt,
+    DateTime? LastLogin);
+
+public sealed record AdminUserPage(IReadOnlyList<AdminUserView> Users, int TotalCount, int Page, int PageSize, int TotalPages);
+
+public sealed record UpdateUserRequest(List<string>? Roles, bool? IsActive);
+
+/// <summary>Admin management of users: list, change roles or active flag, revoke every token.</summary>
+public static class AdminUserEndpoints
+{
+    public const int MaxPageSize = 100;
+    private const int MaxRoles = 16;
+    private const int MaxRoleLength = 32;
+
+    public static IEndpointRouteBuilder MapAdminUsers(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/admin/users").WithTags("Admin").RequireAuthorization(AuthPolicies.Admin);
+        group.MapGet("/", List).WithSummary("Users, one page at a time, optionally filtered by email");
+        group.MapPatch("/{id:guid}", Update).WithSummary("Change a user's roles or active flag; removed roles and disabling take effect at once");
+        group.MapPost("/{id:guid}/revoke-tokens", RevokeTokens).WithSummary("End every session and access token of a user");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<AdminUserPage>, ProblemHttpResult>> List(
+        CreamDbContext db, CancellationToken cancellationToken, int page = 1, int page_size = 50, string? email = null)
+    {
+        if (page < 1 || page_size is < 1 or > MaxPageSize || email is { Length: > AppUserConfiguration.EmailMaxLength })
+        {
+            return Problems.Validation(new Dictionary<string, string[]>
+            {
+                ["paging"] = [$"page must be 1 or more, page_size 1 to {MaxPageSize}, email at most {AppUserConfiguration.EmailMaxLength} characters."],
+            });
+        }
+
+        var users = db.Users.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            var fragment = AppUser.Normalize(email);
+            users = users.Where(u => u.NormalizedEmail.Contains(fragment));
+        }
+
+        var total = await users.CountAsync(cancellationToken);
+        var items = await users.OrderBy(u => u.NormalizedEmail)
+            .Skip((page - 1) * page_size)
+            .Take(page_size)
+            .Select(u => new AdminUserView(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new AdminUserPage(items, total, page, page_size, (total + page_size - 1) / page_size));
+    }
+
+    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> Update(
+        Guid id, UpdateUserRequest request, CreamDbContext db, Revoker revoker, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (request.Roles is { } requested && InvalidRoles(requested) is { } problem)
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["roles"] = [problem] });
+        }
+
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new { u.Roles, u.IsActive }).FirstOrDefaultAsync(cancellationToken);
+        if (user is null)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "User not found");
+        }
+
+        if (request.Roles is { } roles)
+        {
+            var distinct = roles.Select(r => r.Trim()).Distinct(StringComparer.Ordinal).ToList();
+            await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(
+                set => set.SetProperty(u => u.Roles, distinct).SetProperty(u => u.UpdatedAt, time.GetUtcNow().UtcDateTime), cancellationToken);
+            if (user.Roles.Except(distinct, StringComparer.Ordinal).Any())
+            {
+                // Tokens that still carry a removed role must stop working now.
+                await revoker.CutTokensAsync(id, active: null, "role_removed", cancellationToken);
+            }
+        }
+
+        if (request.IsActive is false && user.IsActive)
+        {
+            await revoker.RevokeSessionsAsync(id, keepSessionId: null, "account_disabled", cancellationToken);
+            await revoker.CutTokensAsync(id, active: false, "account_disabled", cancellationToken);
+        }
+        else if (request.IsActive is true && !user.IsActive)
+        {
+            await revoker.ReactivateAsync(id, cancellationToken);
+        }
+
+        var view = await db.Users.AsNoTracking().Where(u => u.Id == id)
+            .Select(u => new AdminUserView(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin))
+            .FirstAsync(cancellationToken);
+        return TypedResults.Ok(view);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokens(
+        Guid id, CreamDbContext db, Revoker revoker, CancellationToken cancellationToken)
+    {
+        if (!await db.Users.AnyAsync(u => u.Id == id, cancellationToken))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "User not found");
+        }
+
+        await revoker.RevokeSessionsAsync(id, keepSessionId: null, "admin_revoke", cancellationToken);
+        await revoker.CutTokensAsync(id, active: null, "admin_revoke", cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static string? InvalidRoles(List<string> roles)
+    {
+        if (roles.Count > MaxRoles)
+        {
+            return $"At most {MaxRoles} roles.";
+        }
+
+        return roles.All(r => r is { Length: > 0 and <= MaxRoleLength } && char.IsAsciiLetterLower(r[0])
+                && r.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
+            ? null
+            : $"Roles are 1 to {MaxRoleLength} characters of a-z, 0-9, '-' and '_', starting with a letter.";
+    }
+}

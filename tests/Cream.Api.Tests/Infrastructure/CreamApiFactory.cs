@@ -21,7 +21,8 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
     /// <summary>Fewer iterations than production keep the suite fast; the hashing path is the same.</summary>
     public const int TestPasswordIterations = 10_000;
 
-    public string JwtSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+    /// <summary>Instances of one deployment share it.</summary>
+    public string JwtSecret { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
     /// <summary>Starts at the real current time; tests that move it get a factory of their own.</summary>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);

@@ -11,4 +11,10 @@ public static class TestServers
             ? value
             : throw new InvalidOperationException(
                 "CREAM_TEST_POSTGRES is not set: run scripts/test.sh, which starts a throwaway PostgreSQL for these tests.");
+
+    public static string RedisConfiguration =>
+        Environment.GetEnvironmentVariable("CREAM_TEST_REDIS") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "CREAM_TEST_REDIS is not set: run scripts/test.sh, which starts a throwaway Redis for these tests.");
 }

@@ -31,46 +31,43 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
             return result;
         }
 
-        if (MissingClaim(result.Claims) is { } missing)
+        // Read straight from the parsed token: result.Claims would build a dictionary per call.
+        var jwt = (JsonWebToken)result.SecurityToken;
+        if (!TryGetGuid(jwt, AccessTokenClaims.Subject, out var userId))
         {
-            return Refused(new SecurityTokenMissingClaimException($"The token has no valid '{missing}' claim."));
+            return Missing(AccessTokenClaims.Subject);
         }
 
-        var jwt = (JsonWebToken)result.SecurityToken;
-        var revoked = _revocations.IsRevoked(
-            Guid.Parse(jwt.Subject),
-            Guid.Parse((string)result.Claims[AccessTokenClaims.SessionId]),
-            jwt.Id,
-            new DateTimeOffset(jwt.IssuedAt).ToUnixTimeSeconds());
-        return revoked ? Refused(new SecurityTokenRevokedException("The token has been revoked.")) : result;
+        if (!TryGetGuid(jwt, AccessTokenClaims.SessionId, out var sessionId))
+        {
+            return Missing(AccessTokenClaims.SessionId);
+        }
+
+        if (!jwt.TryGetPayloadValue<string>(AccessTokenClaims.TokenId, out var tokenId) || tokenId is not { Length: > 0 and <= 64 })
+        {
+            return Missing(AccessTokenClaims.TokenId);
+        }
+
+        if (!jwt.TryGetPayloadValue<long>(AccessTokenClaims.IssuedAt, out var issuedAt))
+        {
+            return Missing(AccessTokenClaims.IssuedAt);
+        }
+
+        return _revocations.IsRevoked(userId, sessionId, tokenId, issuedAt)
+            ? Refused(new SecurityTokenRevokedException("The token has been revoked."))
+            : result;
     }
+
+    private static bool TryGetGuid(JsonWebToken jwt, string claim, out Guid value)
+    {
+        value = default;
+        return jwt.TryGetPayloadValue<string>(claim, out var text) && Guid.TryParse(text, out value);
+    }
+
+    private static TokenValidationResult Missing(string claim) =>
+        Refused(new SecurityTokenMissingClaimException($"The token has no valid '{claim}' claim."));
 
     private static TokenValidationResult Refused(Exception exception) => new() { IsValid = false, Exception = exception };
-
-    private static string? MissingClaim(IDictionary<string, object> claims)
-    {
-        if (!IsGuid(claims, AccessTokenClaims.Subject))
-        {
-            return AccessTokenClaims.Subject;
-        }
-
-        if (!IsGuid(claims, AccessTokenClaims.SessionId))
-        {
-            return AccessTokenClaims.SessionId;
-        }
-
-        if (!claims.TryGetValue(AccessTokenClaims.TokenId, out var jti) || jti is not string { Length: > 0 and <= 64 })
-        {
-            return AccessTokenClaims.TokenId;
-        }
-
-        return claims.TryGetValue(AccessTokenClaims.IssuedAt, out var iat) && iat is int or long or double
-            ? null
-            : AccessTokenClaims.IssuedAt;
-    }
-
-    private static bool IsGuid(IDictionary<string, object> claims, string name) =>
-        claims.TryGetValue(name, out var value) && value is string text && Guid.TryParse(text, out _);
 }
 
 /// <summary>A signed, unexpired token that lacks a claim Cream relies on.</summary>

@@ -108,8 +108,22 @@ public class PostgresApiFactory : CreamApiFactory
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
-    protected override string ConnectionString =>
-        new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = DatabaseName }.ConnectionString;
+    /// <summary>Connect through this port instead of the server's own (a <see cref="TcpProxy"/> that a test can cut).</summary>
+    public int? ProxyPort { get; init; }
+
+    protected override string ConnectionString
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = DatabaseName, Timeout = 3 };
+            if (ProxyPort is { } port)
+            {
+                builder.Port = port;
+            }
+
+            return builder.ConnectionString;
+        }
+    }
 
     /// <summary>Creates and migrates the database before the service starts, as the <c>migrate</c> command would.</summary>
     protected override async Task PrepareDatabaseAsync()

@@ -1,3 +1,4 @@
+using Cream.Api.Auth.Keys;
 using Cream.Api.Data;
 using Cream.Api.Users;
 
@@ -12,7 +13,7 @@ public sealed class CommandException(string message) : Exception(message);
 /// </summary>
 internal sealed record Commands(string Name, IReadOnlyDictionary<string, string> Options)
 {
-    private static readonly string[] Known = ["migrate", "create-admin"];
+    private static readonly string[] Known = ["migrate", "create-admin", "rotate-key"];
 
     public static Commands? Parse(string[] args)
     {
@@ -44,6 +45,8 @@ internal sealed record Commands(string Name, IReadOnlyDictionary<string, string>
             case "migrate":
                 await services.MigrateDatabaseAsync(cancellationToken);
                 return "Database migrated.";
+            case "rotate-key":
+                return await RotateKeyCommand.RunAsync(services, cancellationToken);
             default:
                 return await CreateAdminCommand.RunAsync(services, Required("email"), Required("password"), cancellationToken);
         }

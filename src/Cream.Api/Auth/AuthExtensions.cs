@@ -1,8 +1,11 @@
+using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
+using Cream.Api.Data;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +29,7 @@ public static class AuthExtensions
             .ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddSigningKeys();
         builder.Services.AddSingleton<AccessTokenKeys>();
         builder.Services.AddSingleton<AccessTokenIssuer>();
         builder.Services.AddSingleton<AccessTokenHandler>();
@@ -53,7 +57,44 @@ public static class AuthExtensions
         app.MapAuthEndpoints();
         app.MapSessionEndpoints();
         app.MapTokenEndpoints();
+        app.MapDiscovery();
         return app;
+    }
+
+    /// <summary>
+    /// The key ring: the HS256 secret; or an RS256/ES256 PEM key the operator names (with older
+    /// ones for verification); or, with neither, keys kept encrypted in the database.
+    /// </summary>
+    private static void AddSigningKeys(this IHostApplicationBuilder builder)
+    {
+        // Data Protection's own keys live in the database too, so every instance can decrypt.
+        builder.Services.AddDataProtection().SetApplicationName("cream-api").PersistKeysToDbContext<CreamDbContext>();
+        builder.Services.AddScoped<SigningKeyStore>();
+        builder.Services.AddSingleton(services => CreateKeyRing(services.GetRequiredService<IOptions<JwtOptions>>().Value));
+
+        var algorithm = builder.Configuration["Jwt:Algorithm"];
+        if (algorithm is not null && SigningAlgorithms.IsAsymmetric(algorithm)
+            && string.IsNullOrWhiteSpace(builder.Configuration["Jwt:PrivateKeyPath"]))
+        {
+            builder.Services.AddSingleton<SigningKeySync>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<SigningKeySync>());
+        }
+    }
+
+    private static KeyRing CreateKeyRing(JwtOptions options)
+    {
+        if (!SigningAlgorithms.IsAsymmetric(options.Algorithm))
+        {
+            return AccessTokenKeys.SymmetricRing(options);
+        }
+
+        if (string.IsNullOrWhiteSpace(options.PrivateKeyPath))
+        {
+            return new KeyRing(options.Algorithm); // filled from the database at start
+        }
+
+        var verification = (options.VerificationKeyPaths ?? []).Select(path => KeyMaterial.LoadPem(options.Algorithm, path));
+        return new KeyRing(options.Algorithm, KeyMaterial.LoadPem(options.Algorithm, options.PrivateKeyPath), verification);
     }
 
     /// <summary>

@@ -94,4 +94,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1064, EventName = "RevocationMessageIgnored", Level = LogLevel.Warning,
         Message = "An unreadable revocation message was ignored")]
     public static partial void RevocationMessageIgnored(ILogger logger);
+
+    [LoggerMessage(EventId = 1080, EventName = "SigningKeyInUse", Level = LogLevel.Information,
+        Message = "Signing with key {KeyId}; {Count} keys verify")]
+    public static partial void SigningKeyInUse(ILogger logger, string keyId, int count);
+
+    [LoggerMessage(EventId = 1081, EventName = "SigningKeyReloadFailed", Level = LogLevel.Warning,
+        Message = "Reloading the signing keys from the database failed; the current keys are kept")]
+    public static partial void SigningKeyReloadFailed(ILogger logger, Exception exception);
 }

@@ -39,6 +39,12 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("ConnectionStrings:Cream", ConnectionString);
         builder.UseSetting("Jwt:Secret", JwtSecret);
         builder.UseSetting("Passwords:Iterations", TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("RateLimits:PerIpPerMinute", "1000000");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         if (RedisConfiguration is not null)
         {
             builder.UseSetting("Redis:Configuration", RedisConfiguration);
@@ -51,6 +57,9 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
             services.AddSingleton<TimeProvider>(Time);
         });
     }
+
+    /// <summary>Extra configuration for this instance (keys as in appsettings, e.g. <c>Jwt:Algorithm</c>).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>A Redis configuration string to share revocations through, or null for in-process only.</summary>
     public string? RedisConfiguration { get; init; }

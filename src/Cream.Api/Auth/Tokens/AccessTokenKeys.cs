@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Cream.Api.Auth.Keys;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -24,22 +25,22 @@ public sealed class AccessTokenKeys
 
     private readonly TimeProvider _time;
 
-    public AccessTokenKeys(IOptions<JwtOptions> options, TimeProvider time)
+    /// <param name="ring">The keys in force; without one, the HS256 key from <c>Jwt:Secret</c>.</param>
+    public AccessTokenKeys(IOptions<JwtOptions> options, TimeProvider time, KeyRing? ring = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
         var jwt = options.Value;
-        var secret = Encoding.UTF8.GetBytes(jwt.Secret ?? throw new InvalidOperationException("Jwt:Secret is not set."));
-        SigningKey = new SymmetricSecurityKey(secret) { KeyId = KeyIdFor(secret) };
-        SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256);
+        Ring = ring ?? SymmetricRing(jwt);
         AccessTokenLifetime = TimeSpan.FromMinutes(jwt.AccessTokenMinutes);
         ValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = jwt.Issuer,
             ValidAudience = jwt.Audience,
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            IssuerSigningKeys = [SigningKey],
-            // Only the key named by the token's kid is tried; a token without one fails.
+            ValidAlgorithms = [Ring.Algorithm],
+            // Only the key named by the token's kid is tried, from our own ring: a token without
+            // a kid, or naming an unknown or retired key, finds none and fails.
+            IssuerSigningKeyResolver = ResolveKey,
             TryAllIssuerSigningKeys = false,
             ValidateIssuer = true,
             ValidateAudience = true,
@@ -57,10 +58,22 @@ public sealed class AccessTokenKeys
         };
     }
 
-    public SymmetricSecurityKey SigningKey { get; }
-    public SigningCredentials SigningCredentials { get; }
+    public KeyRing Ring { get; }
+    public SecurityKey SigningKey => Ring.Signing.Key;
+    public SigningCredentials SigningCredentials => Ring.Signing;
     public TimeSpan AccessTokenLifetime { get; }
     public TokenValidationParameters ValidationParameters { get; }
+
+    /// <summary>The HS256 ring: one secret key, published nowhere.</summary>
+    public static KeyRing SymmetricRing(JwtOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var secret = Encoding.UTF8.GetBytes(options.Secret ?? throw new InvalidOperationException("Jwt:Secret is not set."));
+        return new KeyRing(SecurityAlgorithms.HmacSha256, new SymmetricSecurityKey(secret) { KeyId = KeyIdFor(secret) });
+    }
+
+    private SecurityKey[] ResolveKey(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters) =>
+        Ring.Find(kid) is { } key ? [key] : [];
 
     /// <summary>A stable key id that reveals nothing usable about the key.</summary>
     internal static string KeyIdFor(byte[] secret)

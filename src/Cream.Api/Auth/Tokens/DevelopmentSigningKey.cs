@@ -13,7 +13,9 @@ public sealed record DevelopmentSigningKey(string KeyPath)
     public static DevelopmentSigningKey? ApplyIfNeeded(IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (!builder.Environment.IsDevelopment() || !string.IsNullOrWhiteSpace(builder.Configuration["Jwt:Secret"]))
+        var algorithm = builder.Configuration["Jwt:Algorithm"];
+        if (!builder.Environment.IsDevelopment() || !string.IsNullOrWhiteSpace(builder.Configuration["Jwt:Secret"])
+            || (!string.IsNullOrEmpty(algorithm) && algorithm != "HS256"))
         {
             return null;
         }

@@ -18,7 +18,11 @@ public sealed class JwtOptions
     /// <summary>The HS256 key: at least 32 bytes of UTF-8, never a placeholder.</summary>
     public string? Secret { get; set; }
 
+    /// <summary>RS256/ES256: the PEM private key that signs; without it, keys are kept in the database.</summary>
     public string? PrivateKeyPath { get; set; }
+
+    /// <summary>RS256/ES256 with <see cref="PrivateKeyPath"/>: older keys (PEM, public or private) that still verify during a rotation.</summary>
+    public string[]? VerificationKeyPaths { get; set; }
 
     [Range(1, 24 * 60)]
     public int AccessTokenMinutes { get; set; } = 30;

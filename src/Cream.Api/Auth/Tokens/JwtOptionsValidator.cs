@@ -1,4 +1,5 @@
 using System.Text;
+using Cream.Api.Auth.Keys;
 using Microsoft.Extensions.Options;
 
 namespace Cream.Api.Auth.Tokens;
@@ -23,14 +24,38 @@ internal sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
     public ValidateOptionsResult Validate(string? name, JwtOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!string.Equals(options.Algorithm, "HS256", StringComparison.Ordinal))
+        if (!SigningAlgorithms.All.Contains(options.Algorithm, StringComparer.Ordinal))
         {
             return ValidateOptionsResult.Fail(
-                $"Jwt__Algorithm '{options.Algorithm}' is not supported: use HS256.");
+                $"Jwt__Algorithm '{options.Algorithm}' is not supported: use HS256, RS256 or ES256.");
         }
 
-        var secretProblem = DescribeSecretProblem(options.Secret);
-        return secretProblem is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(secretProblem);
+        var problem = SigningAlgorithms.IsAsymmetric(options.Algorithm)
+            ? DescribeKeyFileProblem(options.Algorithm, options.PrivateKeyPath)
+            : DescribeSecretProblem(options.Secret);
+        return problem is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problem);
+    }
+
+    /// <summary>
+    /// Why the configured PEM key is unusable, or null when it is fine (or when none is named:
+    /// the keys then live in the database).
+    /// </summary>
+    public static string? DescribeKeyFileProblem(string algorithm, string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var weakness = KeyMaterial.DescribeWeakness(KeyMaterial.LoadPem(algorithm, path));
+            return weakness is null ? null : $"Jwt__PrivateKeyPath: {weakness}";
+        }
+        catch (InvalidOperationException exception)
+        {
+            return exception.Message;
+        }
     }
 
     /// <summary>Why a secret is unusable, or null when it is fine.</summary>

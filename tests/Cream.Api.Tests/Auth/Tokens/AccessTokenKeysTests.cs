@@ -45,9 +45,12 @@ public sealed class AccessTokenKeysTests
         Assert.False(parameters.TryAllIssuerSigningKeys);
         Assert.True(parameters.RequireSignedTokens);
         Assert.True(parameters.ValidateIssuerSigningKey);
-        Assert.Same(_tokens.Keys.SigningKey, Assert.Single(parameters.IssuerSigningKeys));
+        Assert.Null(parameters.IssuerSigningKeys);
         Assert.Null(parameters.IssuerSigningKey);
-        Assert.Null(parameters.IssuerSigningKeyResolver);
+        var resolve = parameters.IssuerSigningKeyResolver!;
+        Assert.Same(_tokens.Keys.SigningKey, Assert.Single(resolve("token", null!, _tokens.Keys.SigningKey.KeyId, parameters)));
+        Assert.Empty(resolve("token", null!, "another-kid", parameters));
+        Assert.Empty(resolve("token", null!, null!, parameters));
     }
 
     [Fact]
@@ -78,7 +81,7 @@ public sealed class AccessTokenKeysTests
     [Fact]
     public void The_key_is_the_utf8_bytes_of_the_secret()
     {
-        Assert.Equal(Encoding.UTF8.GetBytes(_tokens.Options.Secret!), _tokens.Keys.SigningKey.Key);
+        Assert.Equal(Encoding.UTF8.GetBytes(_tokens.Options.Secret!), Assert.IsType<SymmetricSecurityKey>(_tokens.Keys.SigningKey).Key);
     }
 
     [Fact]

@@ -97,17 +97,27 @@ public sealed class JwtOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData("RS256")]
+    [InlineData("RS512")]
     [InlineData("HS512")]
     [InlineData("hs256")]
     [InlineData("none")]
     [InlineData("")]
-    public void An_algorithm_other_than_HS256_fails_naming_Jwt__Algorithm(string algorithm)
+    public void An_algorithm_other_than_HS256_RS256_or_ES256_fails_naming_Jwt__Algorithm(string algorithm)
     {
         var result = _validator.Validate(null, new JwtOptions { Secret = TestTokens.NewSecret(), Algorithm = algorithm });
 
         Assert.True(result.Failed);
-        Assert.Equal($"Jwt__Algorithm '{algorithm}' is not supported: use HS256.", result.FailureMessage);
+        Assert.Equal($"Jwt__Algorithm '{algorithm}' is not supported: use HS256, RS256 or ES256.", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("RS256")]
+    [InlineData("ES256")]
+    public void Asymmetric_algorithms_need_no_secret_and_keep_their_keys_in_the_database_without_a_key_file(string algorithm)
+    {
+        var result = _validator.Validate(null, new JwtOptions { Algorithm = algorithm });
+
+        Assert.True(result.Succeeded);
     }
 
     [Fact]

@@ -23,6 +23,42 @@ namespace Cream.Api.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Cream.Api.Auth.Keys.StoredSigningKey", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kid");
+
+                    b.Property<DateTime>("ActivatesAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("activates_at");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("algorithm");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("character varying(8192)")
+                        .HasColumnName("protected_private_key");
+
+                    b.Property<DateTime?>("RetiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retires_at");
+
+                    b.HasKey("KeyId");
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -329,6 +365,28 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasDatabaseName("ux_app_users_normalized_email");
 
                     b.ToTable("app_users", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>

@@ -17,6 +17,42 @@ namespace Cream.Api.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Cream.Api.Auth.Keys.StoredSigningKey", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kid");
+
+                    b.Property<DateTime>("ActivatesAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("activates_at");
+
+                    b.Property<string>("Algorithm")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("algorithm");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("protected_private_key");
+
+                    b.Property<DateTime?>("RetiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retires_at");
+
+                    b.HasKey("KeyId");
+
+                    b.ToTable("signing_keys", (string)null);
+                });
+
             modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -323,6 +359,26 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasDatabaseName("ux_app_users_normalized_email");
 
                     b.ToTable("app_users", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>

@@ -1,0 +1,60 @@
+using Cream.Api.Auth.Tokens;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Cream.Api.Auth.Keys;
+
+public sealed record JsonWebKeySetResponse(IReadOnlyList<PublicJwk> Keys);
+
+/// <summary>RFC 8414 authorization server metadata (with the OpenID discovery path).</summary>
+public sealed record DiscoveryDocument(
+    string Issuer,
+    string JwksUri,
+    string TokenEndpoint,
+    string RevocationEndpoint,
+    string IntrospectionEndpoint,
+    IReadOnlyList<string> GrantTypesSupported,
+    IReadOnlyList<string> ResponseTypesSupported,
+    IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
+    IReadOnlyList<string> RevocationEndpointAuthMethodsSupported,
+    IReadOnlyList<string> AccessTokenSigningAlgValuesSupported,
+    IReadOnlyList<string> IdTokenSigningAlgValuesSupported,
+    IReadOnlyList<string> SubjectTypesSupported);
+
+/// <summary>Public keys and metadata, so standard clients and resource servers can work with Cream.</summary>
+public static class DiscoveryEndpoints
+{
+    public static IEndpointRouteBuilder MapDiscovery(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/.well-known").WithTags("Discovery");
+        group.MapGet("/jwks.json", Jwks).WithSummary("Public verification keys (RFC 7517); empty with HS256, whose key is secret");
+        group.MapGet("/openid-configuration", Configuration).WithSummary("Endpoints, grant types and signing algorithms");
+        group.MapGet("/oauth-authorization-server", Configuration).WithSummary("The same metadata at the RFC 8414 path");
+        return routes;
+    }
+
+    private static Ok<JsonWebKeySetResponse> Jwks(KeyRing ring, HttpResponse response)
+    {
+        // Public keys change only at a rotation, which is announced a resync ahead: a short cache is safe.
+        response.Headers.CacheControl = "public, max-age=300";
+        return TypedResults.Ok(new JsonWebKeySetResponse(ring.PublicKeys));
+    }
+
+    private static Ok<DiscoveryDocument> Configuration(HttpRequest request, KeyRing ring, IOptions<JwtOptions> options)
+    {
+        var root = $"{request.Scheme}://{request.Host}{request.PathBase}";
+        return TypedResults.Ok(new DiscoveryDocument(
+            Issuer: options.Value.Issuer,
+            JwksUri: $"{root}/.well-known/jwks.json",
+            TokenEndpoint: $"{root}/api/auth/login",
+            RevocationEndpoint: $"{root}/api/auth/revoke",
+            IntrospectionEndpoint: $"{root}/api/auth/introspect",
+            GrantTypesSupported: ["password", "refresh_token"],
+            ResponseTypesSupported: ["token"],
+            TokenEndpointAuthMethodsSupported: ["none"],
+            RevocationEndpointAuthMethodsSupported: ["none"],
+            AccessTokenSigningAlgValuesSupported: [ring.Algorithm],
+            IdTokenSigningAlgValuesSupported: [ring.Algorithm],
+            SubjectTypesSupported: ["public"]));
+    }
+}

@@ -1,5 +1,6 @@
 using Cream.Api;
 using Cream.Api.Auth;
+using Cream.Api.Auth.BruteForce;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.StockData;
@@ -20,9 +21,11 @@ catch (CommandException exception)
 // Command arguments are not configuration; only a plain serve passes args on.
 var builder = WebApplication.CreateBuilder(command is null ? args : []);
 builder.AddErrorHandling();
+builder.AddHttpHardening();
 builder.AddJson();
 builder.AddData();
 builder.AddAuth();
+builder.AddBruteForceProtection();
 builder.AddApiDocumentation();
 
 var app = builder.Build();
@@ -37,6 +40,7 @@ try
     // Check every option before anything starts, so a bad one is a single line, not a host crash log.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     app.UseErrorHandling();
+    app.UseHttpHardening();
     app.UseAuthentication();
     app.UseAuthorization();
 

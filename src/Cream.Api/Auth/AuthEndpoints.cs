@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
@@ -56,7 +57,7 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
-        HttpContext context, SignInService signIn, SessionTokens sessions, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        HttpContext context, SignInService signIn, SessionTokens sessions, BruteForceGuard guard, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var request = context.Request;
         string? grantType, username, password, refreshToken;
@@ -91,7 +92,7 @@ public static class AuthEndpoints
         grantType = string.IsNullOrEmpty(grantType) ? "password" : grantType;
         if (grantType == "refresh_token")
         {
-            return await SessionEndpoints.RefreshAsync(refreshToken, sessions, context, cancellationToken);
+            return await SessionEndpoints.RefreshAsync(refreshToken, sessions, guard, context, cancellationToken);
         }
 
         if (grantType != "password")
@@ -99,9 +100,19 @@ public static class AuthEndpoints
             return Problems.OAuth(StatusCodes.Status400BadRequest, "unsupported_grant_type", "grant_type must be 'password' or 'refresh_token'.");
         }
 
+        if (await guard.CheckClientAsync(context) is { } tooManyFromClient)
+        {
+            return tooManyFromClient;
+        }
+
         if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
         {
             return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "username (or email) and password are required.");
+        }
+
+        if (await guard.BeginLoginAsync(context, username) is { } backingOff)
+        {
+            return backingOff; // decided before any lookup: the same answer for known and unknown emails
         }
 
         var tokens = await signIn.PasswordSignInAsync(username, password, ClientInfo.From(context), cancellationToken);
@@ -111,6 +122,7 @@ public static class AuthEndpoints
             return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", InvalidCredentials);
         }
 
+        await guard.LoginSucceededAsync(username);
         TokenResponses.SetNoStore(context.Response);
         return TypedResults.Ok(tokens);
     }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Common;
@@ -43,13 +44,18 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Refresh(
-        RefreshRequest request, SessionTokens sessions, HttpContext context, CancellationToken cancellationToken) =>
-        await RefreshAsync(request.RefreshToken, sessions, context, cancellationToken);
+        RefreshRequest request, SessionTokens sessions, BruteForceGuard guard, HttpContext context, CancellationToken cancellationToken) =>
+        await RefreshAsync(request.RefreshToken, sessions, guard, context, cancellationToken);
 
     /// <summary>Shared by <c>/refresh</c> and the token endpoint's <c>refresh_token</c> grant.</summary>
     internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
-        string? refreshToken, SessionTokens sessions, HttpContext context, CancellationToken cancellationToken)
+        string? refreshToken, SessionTokens sessions, BruteForceGuard guard, HttpContext context, CancellationToken cancellationToken)
     {
+        if (await guard.CheckClientAsync(context) is { } tooManyFromClient)
+        {
+            return tooManyFromClient;
+        }
+
         if (string.IsNullOrEmpty(refreshToken))
         {
             return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "refresh_token is required.");

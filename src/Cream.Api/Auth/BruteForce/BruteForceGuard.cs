@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Cream.Api.Common;
+using Cream.Api.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cream.Api.Auth.BruteForce;
+
+/// <summary>
+/// The checks the token endpoints make before any credential is looked at: per client
+/// address (every login and refresh attempt) and per submitted email (password logins).
+/// A refusal is a 429 problem detail with <c>Retry-After</c>, decided from the counters
+/// alone, so a known and an unknown email get the very same answer.
+/// </summary>
+internal sealed class BruteForceGuard(IAttemptCounters counters, AttemptPolicy policy, TimeProvider time, ILogger<BruteForceGuard> logger)
+{
+    public const string TooManyAttemptsDetail = "Too many attempts: wait the number of seconds given in Retry-After, then try again.";
+
+    /// <summary>Counts a login or refresh attempt from the caller's address; a result means refuse it.</summary>
+    public async ValueTask<ProblemHttpResult?> CheckClientAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var client = ClientPartition(context.Connection.RemoteIpAddress);
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var window = AttemptPolicy.WindowIndex(nowMs);
+        var count = await counters.CountClientAttemptAsync(client, window);
+        if (count <= policy.PerClientLimit)
+        {
+            return null;
+        }
+
+        var retryAfter = RetryAfterSeconds(AttemptPolicy.WindowEndMs(window) - nowMs);
+        if (count == policy.PerClientLimit + 1L)
+        {
+            Log.ClientAttemptsLimited(logger, client, policy.PerClientLimit, retryAfter); // once per client and window
+        }
+
+        return TooManyAttempts(context, retryAfter);
+    }
+
+    /// <summary>
+    /// Claims a password attempt for <paramref name="email"/>; a result means refuse it without
+    /// checking the password. The attempt counts as a failure until <see cref="LoginSucceededAsync"/>.
+    /// </summary>
+    public async ValueTask<ProblemHttpResult?> BeginLoginAsync(HttpContext context, string email)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var account = AccountKey(email);
+        var claim = await counters.ClaimAccountAttemptAsync(account, time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (claim.Allowed)
+        {
+            return null;
+        }
+
+        var retryAfter = RetryAfterSeconds(claim.RetryAfterMs);
+        Log.LoginBackingOff(logger, account[..12], claim.Failures, retryAfter, ClientPartition(context.Connection.RemoteIpAddress));
+        return TooManyAttempts(context, retryAfter);
+    }
+
+    /// <summary>Ends the email's failure streak.</summary>
+    public ValueTask LoginSucceededAsync(string email) => counters.ResetAccountAsync(AccountKey(email));
+
+    /// <summary>The SHA-256 (hex) of the normalized email: what the counters are keyed by, never the email itself.</summary>
+    internal static string AccountKey(string email) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AppUser.Normalize(email))));
+
+    /// <summary>
+    /// The address a client is counted under: IPv4 as is, IPv6 by its /64 (what one host or
+    /// home is typically given, so rotating the low bits buys nothing), and "unknown" when the
+    /// server has none.
+    /// </summary>
+    internal static string ClientPartition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes) + "/64";
+    }
+
+    private static long RetryAfterSeconds(long milliseconds) => Math.Max(1, (milliseconds + 999) / 1000);
+
+    private static ProblemHttpResult TooManyAttempts(HttpContext context, long retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Create(StatusCodes.Status429TooManyRequests, TooManyAttemptsDetail, "Too Many Requests");
+    }
+}

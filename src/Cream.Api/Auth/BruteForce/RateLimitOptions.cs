@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Cream.Api.Auth.BruteForce;
+
+/// <summary>The <c>RateLimits</c> configuration section (environment variables <c>RateLimits__*</c>).</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "RateLimits";
+
+    /// <summary>Login and refresh attempts one client address may make per minute, successes included.</summary>
+    [Range(1, 1_000_000_000, ErrorMessage = "RateLimits__PerIpPerMinute must be between {1} and {2}.")]
+    public int PerIpPerMinute { get; set; } = 100;
+
+    /// <summary>
+    /// Consecutive failed logins for one submitted email (known or not) that are answered
+    /// normally; after them, attempts back off exponentially (1 s, 2 s, 4 s ... 15 min).
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "RateLimits__FailuresBeforeBackoff must be between {1} and {2}.")]
+    public int FailuresBeforeBackoff { get; set; } = 5;
+}

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+
+namespace Cream.Api.Common;
+
+/// <summary>The <c>Cors</c> configuration section.</summary>
+public sealed class CorsSettings
+{
+    public const string SectionName = "Cors";
+
+    /// <summary>Browser origins allowed to call the API (e.g. <c>https://app.example.com</c>); none by default.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+}
+
+/// <summary>Security headers on every response, and CORS closed unless origins are configured.</summary>
+public static class HttpHardening
+{
+    private const string CorsPolicy = "configured-origins";
+
+    public static IHostApplicationBuilder AddHttpHardening(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var origins = builder.Configuration.GetSection(CorsSettings.SectionName).Get<CorsSettings>()?.AllowedOrigins ?? [];
+        builder.Services.AddCors(options => options.AddPolicy(CorsPolicy, policy => ConfigureCors(policy, origins)));
+        return builder;
+    }
+
+    public static WebApplication UseHttpHardening(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use(static (context, next) =>
+        {
+            context.Response.OnStarting(static state =>
+            {
+                var response = ((HttpContext)state).Response;
+                var headers = response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                var path = ((HttpContext)state).Request.Path;
+                if (!path.StartsWithSegments("/scalar", StringComparison.OrdinalIgnoreCase))
+                {
+                    // JSON only: nothing here may run script or be framed. (The API page needs scripts.)
+                    headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+                }
+
+                if (string.IsNullOrEmpty(headers.CacheControl))
+                {
+                    // API answers are per-user and may carry tokens: never stored by a cache.
+                    headers.CacheControl = "no-store";
+                }
+
+                return Task.CompletedTask;
+            }, context);
+            return next(context);
+        });
+        app.UseCors(CorsPolicy);
+        return app;
+    }
+
+    /// <summary>With no configured origin the policy allows none, so browsers get no CORS headers at all.</summary>
+    private static void ConfigureCors(CorsPolicyBuilder policy, string[] origins)
+    {
+        if (origins.Length == 0)
+        {
+            return;
+        }
+
+        policy.WithOrigins(origins)
+            .WithMethods("GET", "POST", "PATCH", "DELETE")
+            .WithHeaders("Authorization", "Content-Type")
+            .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+    }
+}

@@ -21,6 +21,7 @@ public sealed class RedisRevocationBus(
     /// <summary>Tells this instance's own messages apart from the others'.</summary>
     private readonly string _origin = Guid.NewGuid().ToString("N");
     private ConnectionMultiplexer? _redis;
+    private int _subscribed;
 
     public bool IsConnected => _redis?.IsConnected ?? false;
 
@@ -28,7 +29,6 @@ public sealed class RedisRevocationBus(
     {
         var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);
         configuration.AbortOnConnectFail = false; // start even when Redis is down; reconnect later
-        configuration.ConnectTimeout = 2000;
         configuration.ClientName = "cream-api";
         _redis = await ConnectionMultiplexer.ConnectAsync(configuration);
         _redis.ConnectionRestored += (_, args) =>
@@ -36,6 +36,7 @@ public sealed class RedisRevocationBus(
             if (args.ConnectionType == ConnectionType.Subscription)
             {
                 Log.RedisReconnected(logger);
+                _ = SubscribeAsync();
                 _ = sync.TryResyncAsync(CancellationToken.None);
             }
         };
@@ -47,8 +48,35 @@ public sealed class RedisRevocationBus(
             }
         };
 
-        // Registered even while disconnected: the library re-subscribes when it reconnects.
-        _redis.GetSubscriber().Subscribe(Channel).OnMessage(message => Receive(message.Message));
+        await SubscribeAsync();
+    }
+
+    /// <summary>
+    /// Subscribes once; while Redis is down at start this fails and is retried when the
+    /// connection comes up (after which the library keeps the subscription across reconnects).
+    /// </summary>
+    private async Task SubscribeAsync()
+    {
+        if (_redis is not { IsConnected: true } || Volatile.Read(ref _subscribed) == 1)
+        {
+            return; // retried by ConnectionRestored
+        }
+
+        try
+        {
+            var queue = await _redis.GetSubscriber().SubscribeAsync(Channel);
+            if (Interlocked.Exchange(ref _subscribed, 1) == 1)
+            {
+                await queue.UnsubscribeAsync(); // a concurrent attempt won
+                return;
+            }
+
+            queue.OnMessage(message => Receive(message.Message));
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.RedisDisconnected(logger, exception.GetType().Name);
+        }
     }
 
     public async Task PublishAsync(RevocationEvent change)

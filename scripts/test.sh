@@ -9,10 +9,12 @@
 #      (only when running as root, as CI does);
 #   2. starts a private PostgreSQL and a private Redis on free loopback ports,
 #      with all their files in one temp folder;
-#   3. exports the connection settings the tests read (CREAM_TEST_*);
-#   4. runs `dotnet test Cream.slnx -c Release`, then prints one closing line
+#   3. installs panva/jose (npm) into the same temp folder, never into the
+#      repo, for the JOSE interop tests;
+#   4. exports the connection settings the tests read (CREAM_TEST_*);
+#   5. runs `dotnet test Cream.slnx -c Release`, then prints one closing line
 #      "N passed, N failed, N skipped" summed over all test projects;
-#   5. always stops both servers and deletes the temp folder, whatever happened.
+#   6. always stops both servers and deletes the temp folder, whatever happened.
 #
 # Debugging aid: if CREAM_TEST_COMMAND is set, it is run with `bash -c` instead
 # of `dotnet test` (same environment, script arguments passed as "$@"). Handy to
@@ -214,6 +216,18 @@ wait_gone() {
   return 1
 }
 
+# Installs jose 6 (an independent JOSE library) for the interop tests, which
+# run node with it: into the temp folder, so the repo holds no Node files.
+install_jose() {
+  if ! have node || ! have npm; then
+    die "node and npm are needed for the JOSE interop tests: install them (e.g. apt-get install nodejs npm)"
+  fi
+  npm install --prefix "$tmp_dir/node" --no-save --no-audit --no-fund jose@6 \
+    >"$tmp_dir/npm.log" 2>&1 \
+    || { cat "$tmp_dir/npm.log" >&2; die "npm install jose@6 failed (log above)"; }
+  log "jose $(node -p 'require(process.argv[1]).version' "$tmp_dir/node/node_modules/jose/package.json") installed for the interop tests (node $(node --version))"
+}
+
 # Stops both servers and removes the temp folder. Runs on every exit and must
 # never fail, so that the script keeps dotnet test's exit code.
 cleanup() {
@@ -288,6 +302,7 @@ main() {
 
   start_postgres
   start_redis
+  install_jose
 
   export CREAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=postgres;Database=postgres"
   export CREAM_TEST_REDIS="127.0.0.1:$redis_port"
@@ -296,6 +311,8 @@ main() {
   # Lets a test stop Redis and start it again on the same port.
   export CREAM_TEST_REDIS_SERVER_CMD="$redis_server"
   export CREAM_TEST_REDIS_PORT="$redis_port"
+  # Where the interop tests import jose from.
+  export CREAM_TEST_NODE_MODULES="$tmp_dir/node/node_modules"
   export DOTNET_CLI_TELEMETRY_OPTOUT=1
   export DOTNET_NOLOGO=1
   # No MSBuild worker nodes left running after the script.

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text.Json;
 using Cream.Api.Auth.Revocation;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -16,6 +19,9 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
     /// <summary>Real tokens are well under 2 KB; anything near this is an attack or an accident.</summary>
     public const int MaximumTokenBytes = 8 * 1024;
 
+    private static readonly SearchValues<char> CompactJwsCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
     public AccessTokenHandler(RevocationState revocations)
     {
         _revocations = revocations;
@@ -25,10 +31,21 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
+        // One token, one spelling: the library's decoder tolerates '=' padding, we do not.
+        if (token is null || token.AsSpan().ContainsAnyExcept(CompactJwsCharacters))
+        {
+            return Refused(new SecurityTokenMalformedException("The token holds characters outside base64url."));
+        }
+
         var result = await base.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
             return result;
+        }
+
+        if (!TimeClaimsAreNumbers(token))
+        {
+            return Refused(new SecurityTokenMalformedException("exp, nbf and iat must be JSON numbers (RFC 7519 §2)."));
         }
 
         // Read straight from the parsed token: result.Claims would build a dictionary per call.
@@ -56,6 +73,38 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
         return _revocations.IsRevoked(userId, sessionId, tokenId, issuedAt)
             ? Refused(new SecurityTokenRevokedException("The token has been revoked."))
             : result;
+    }
+
+    /// <summary>
+    /// The library reads <c>"exp":"1700000000"</c> as a number; RFC 7519 says NumericDate is a
+    /// JSON number, so the payload is scanned (without allocating) for string-typed times.
+    /// </summary>
+    private static bool TimeClaimsAreNumbers(string token)
+    {
+        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
+        var secondDot = token.IndexOf('.', firstDot + 1);
+        var encoded = token.AsSpan(firstDot + 1, secondDot - firstDot - 1);
+        Span<byte> payload = stackalloc byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
+        if (Base64Url.DecodeFromChars(encoded, payload, out _, out var written) != OperationStatus.Done)
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(payload[..written]);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isTime = reader.ValueTextEquals("exp"u8) || reader.ValueTextEquals("nbf"u8) || reader.ValueTextEquals("iat"u8);
+            reader.Read();
+            if (isTime && reader.TokenType != JsonTokenType.Number)
+            {
+                return false;
+            }
+
+            reader.Skip();
+        }
+
+        return true;
     }
 
     private static bool TryGetGuid(JsonWebToken jwt, string claim, out Guid value)

@@ -40,6 +40,8 @@ internal sealed class BearerChallenge : JwtBearerEvents
     {
         var logger = context.HttpContext.RequestServices.GetRequiredService<ILogger<BearerChallenge>>();
         Log.AdminAccessForbidden(logger, context.HttpContext.User.FindFirst(AccessTokenClaims.Subject)?.Value, context.Request.Path);
+        // RFC 6750 §3.1: the token is fine, it lacks the privilege.
+        context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\", error_description=\"The admin role is required\"";
         return WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, AdminRequiredDetail);
     }
 

@@ -137,6 +137,7 @@ public abstract class StockDataEndpointTests(CreamApiFactory factory)
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("Admin access required", await response.DetailAsync());
+        Assert.Equal("Bearer error=\"insufficient_scope\", error_description=\"The admin role is required\"", response.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]

@@ -84,6 +84,9 @@ install_missing() {
   if ! have redis-server || ! have redis-cli; then
     packages+=(redis-server)
   fi
+  # node and npm run the JOSE interop tests (an independent JWT library).
+  have node || packages+=(nodejs)
+  have npm || packages+=(npm)
   [ "${#packages[@]}" -eq 0 ] && return 0
 
   if ! is_root || ! have apt-get; then

@@ -28,11 +28,14 @@ public sealed class RevocationSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ResyncSeconds), time);
+        // A one-shot delay per round (not a periodic timer): after a long pause, or a test's
+        // clock jump, there is one catch-up round rather than one per missed period.
+        var interval = TimeSpan.FromSeconds(options.Value.ResyncSeconds);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                await Task.Delay(interval, time, stoppingToken);
                 await TryResyncAsync(stoppingToken);
             }
         }

@@ -90,7 +90,9 @@ public sealed class Revoker(
     public async Task RevokeAccessTokenAsync(Guid userId, string tokenId, DateTime expiresAt, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        if (expiresAt <= now || await db.RevokedAccessTokens.AnyAsync(t => t.TokenId == tokenId, cancellationToken))
+        // Validation accepts a token until exp + skew, so the revocation must last as long.
+        var keepUntil = expiresAt + keys.ValidationParameters.ClockSkew;
+        if (keepUntil <= now || await db.RevokedAccessTokens.AnyAsync(t => t.TokenId == tokenId, cancellationToken))
         {
             return;
         }
@@ -99,7 +101,7 @@ public sealed class Revoker(
         {
             TokenId = tokenId,
             UserId = userId,
-            ExpiresAt = expiresAt,
+            ExpiresAt = keepUntil,
             RevokedAt = now,
         });
         try
@@ -111,7 +113,7 @@ public sealed class Revoker(
             db.ChangeTracker.Clear(); // revoked twice at once: once is enough
         }
 
-        await ApplyAsync(new RevocationEvent(RevocationKind.Token, tokenId, new DateTimeOffset(expiresAt).ToUnixTimeSeconds(), false,
+        await ApplyAsync(new RevocationEvent(RevocationKind.Token, tokenId, new DateTimeOffset(keepUntil).ToUnixTimeSeconds(), false,
             time.GetUtcNow().ToUnixTimeMilliseconds()));
         Log.AccessTokenRevoked(logger, userId);
     }

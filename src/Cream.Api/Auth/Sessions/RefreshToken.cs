@@ -21,7 +21,7 @@ public sealed class RefreshToken
     public byte[]? SuccessorCiphertext { get; set; }
 }
 
-/// <summary>An access token revoked by its <c>jti</c> (RFC 7009), kept until it would have expired.</summary>
+/// <summary>An access token revoked by its <c>jti</c> (RFC 7009), kept until validation would refuse it anyway (exp + clock skew).</summary>
 public sealed class RevokedAccessToken
 {
     public required string TokenId { get; set; }

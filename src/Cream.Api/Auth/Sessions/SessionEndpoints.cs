@@ -64,6 +64,8 @@ public static class SessionEndpoints
         var (tokens, failure) = await sessions.RefreshAsync(refreshToken, ClientInfo.From(context), cancellationToken);
         if (tokens is null)
         {
+            // RFC 9110 §15.5.2: every 401 names its scheme, as the password grant's does.
+            context.Response.Headers.WWWAuthenticate = "Bearer";
             return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", failure!.Description);
         }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Cream.Api.Auth.BruteForce;
+using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
@@ -127,17 +128,31 @@ public static class AuthEndpoints
         return TypedResults.Ok(tokens);
     }
 
+    /// <summary>
+    /// Served from the in-process profile cache in the steady state: a profile change, a role
+    /// change or a revocation drops the entry here and, through the revocation bus, everywhere.
+    /// </summary>
     private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> Me(
-        ClaimsPrincipal principal, CreamDbContext db, CancellationToken cancellationToken)
+        ClaimsPrincipal principal, RevocationState state, CreamDbContext db, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
+        if (state.TryGetProfile<MeResponse>(userId, out var cached))
+        {
+            return TypedResults.Ok(cached);
+        }
+
+        var epoch = state.ProfileEpoch;
         var me = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId && u.IsActive)
             .Select(u => new MeResponse(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin))
             .FirstOrDefaultAsync(cancellationToken);
-        return me is null
-            ? Problems.Create(StatusCodes.Status401Unauthorized, BearerChallenge.InvalidCredentialsDetail)
-            : TypedResults.Ok(me);
+        if (me is null)
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, BearerChallenge.InvalidCredentialsDetail);
+        }
+
+        state.SetProfile(userId, me, epoch);
+        return TypedResults.Ok(me);
     }
 
 }

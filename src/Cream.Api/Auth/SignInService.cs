@@ -1,4 +1,5 @@
 using Cream.Api.Auth.Passwords;
+using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Data;
 using Cream.Api.Users;
@@ -33,6 +34,7 @@ public sealed class SignInService(
     CreamDbContext db,
     PasswordService passwords,
     SessionTokens sessions,
+    Revoker revoker,
     TimeProvider time,
     ILogger<SignInService> logger)
 {
@@ -75,6 +77,7 @@ public sealed class SignInService(
                 .ExecuteUpdateAsync(set => set.SetProperty(u => u.LastLogin, now), cancellationToken);
         }
 
+        await revoker.ProfileChangedAsync(user.Id); // last_login moved
         var tokens = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter), client, cancellationToken);
         Log.LoginSucceeded(logger, user.Id);
         return tokens;

@@ -101,6 +101,7 @@ public static class AdminUserEndpoints
             await revoker.ReactivateAsync(id, cancellationToken);
         }
 
+        await revoker.ProfileChangedAsync(id);
         var view = await db.Users.AsNoTracking().Where(u => u.Id == id)
             .Select(u => new AdminUserView(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin))
             .FirstAsync(cancellationToken);

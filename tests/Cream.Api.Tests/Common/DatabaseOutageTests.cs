@@ -27,10 +27,11 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_the_database_is_unreachable_tokens_still_authenticate_and_login_answers_503()
+    public async Task When_the_database_is_unreachable_tokens_still_authenticate_the_profile_is_served_and_login_answers_503()
     {
         var user = await _service.CreateClient().SignupAsync();
         using var client = _service.CreateClient(user.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me")).StatusCode); // caches the profile
 
         _proxy.Cut();
         NpgsqlConnection.ClearAllPools();
@@ -39,6 +40,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         using var refresh = await _service.CreateClient().PostAsJsonAsync("/api/auth/refresh", new { refresh_token = user.RefreshToken });
         using var forged = await _service.CreateClient(user.AccessToken + "x").GetAsync("/api/auth/sessions");
         using var genuine = await client.GetAsync("/api/auth/sessions");
+        using var me = await client.GetAsync("/api/auth/me");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, login.StatusCode);
         Assert.Equal("The database is unavailable: try again shortly.", await login.DetailAsync());
@@ -47,5 +49,8 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         // Authentication needs no database: a forged token is still refused, a genuine one still accepted.
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         Assert.NotEqual(HttpStatusCode.Unauthorized, genuine.StatusCode);
+        // The profile is served from memory, without the database.
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        Assert.Equal(user.Email, (await me.JsonAsync()).GetProperty("email").GetString());
     }
 }

@@ -62,6 +62,23 @@ public sealed class ScaleOutTests(TwoInstances instances, ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task A_profile_change_on_one_instance_reaches_the_cached_profile_on_the_other()
+    {
+        var admin = await instances.A.CreateAdminAsync();
+        var user = await instances.B.CreateClient().SignupAsync();
+        using var userOnB = instances.B.CreateClient(user.AccessToken);
+        Assert.Equal(0, (await (await userOnB.GetAsync("/api/auth/me")).JsonAsync()).GetProperty("roles").GetArrayLength());
+
+        using var grant = await instances.A.CreateClient(admin.AccessToken)
+            .PatchAsJsonAsync($"/api/admin/users/{user.Id}", new { roles = new[] { "analyst" } });
+
+        Assert.Equal(HttpStatusCode.OK, grant.StatusCode);
+        var seen = await TwoInstances.WaitUntilAsync(
+            async () => (await (await userOnB.GetAsync("/api/auth/me")).JsonAsync()).GetProperty("roles").GetArrayLength() == 1, Deadline);
+        Assert.NotNull(seen);
+    }
+
+    [Fact]
     public async Task Reusing_a_token_rotated_on_one_instance_on_the_other_kills_the_session()
     {
         var user = await instances.A.CreateClient().SignupAsync();

@@ -8,8 +8,11 @@ public enum RevocationKind
     /// <summary>A session ended: its access tokens are refused; kept until <c>Seconds</c> (its last token's expiry).</summary>
     Session,
 
-    /// <summary>One access token revoked by <c>jti</c>; kept until <c>Seconds</c> (its <c>exp</c>).</summary>
+    /// <summary>One access token revoked by <c>jti</c>; kept until <c>Seconds</c> (its <c>exp</c> plus skew).</summary>
     Token,
+
+    /// <summary>A user's profile changed (roles, names, last login): cached copies are dropped. Revokes nothing.</summary>
+    Profile,
 }
 
 /// <summary>

@@ -6,7 +6,8 @@ namespace Cream.Api.Auth.Revocation;
 /// What every instance must know to refuse a revoked access token without asking the
 /// database: per user the "valid after" second and the active flag, ended sessions, and
 /// revoked token ids. Lookups are lock-free dictionary reads; entries expire with the last
-/// access token they could affect.
+/// access token they could affect. It also caches user profiles (<c>/api/auth/me</c>), dropped
+/// by the same events that carry revocations, and all of them at every resync.
 /// </summary>
 public sealed class RevocationState
 {
@@ -15,6 +16,11 @@ public sealed class RevocationState
     private volatile ConcurrentDictionary<Guid, UserStatus> _users = new();
     private readonly ConcurrentDictionary<Guid, long> _sessions = new();
     private readonly ConcurrentDictionary<string, long> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, object> _profiles = new();
+    private long _profileEpoch;
+
+    /// <summary>Profiles cached at most; past it the cache starts over (it refills on demand).</summary>
+    public const int MaxProfiles = 100_000;
 
     public int SessionCount => _sessions.Count;
     public int TokenCount => _tokens.Count;
@@ -34,6 +40,36 @@ public sealed class RevocationState
     /// <summary>The second at or before which this user's tokens are refused (0 when none).</summary>
     public long ValidAfter(Guid userId) => _users.TryGetValue(userId, out var user) ? user.ValidAfter : 0;
 
+    /// <summary>Changes whenever a cached profile is dropped; a profile read before a change is not cached after it.</summary>
+    public long ProfileEpoch => Interlocked.Read(ref _profileEpoch);
+
+    public bool TryGetProfile<T>(Guid userId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? profile)
+        where T : class
+    {
+        profile = _profiles.TryGetValue(userId, out var value) ? value as T : null;
+        return profile is not null;
+    }
+
+    /// <summary>Caches a profile read from the database, unless something changed since <paramref name="epochAtRead"/>.</summary>
+    public void SetProfile(Guid userId, object profile, long epochAtRead)
+    {
+        if (_profiles.Count >= MaxProfiles)
+        {
+            _profiles.Clear();
+        }
+
+        if (ProfileEpoch == epochAtRead)
+        {
+            _profiles[userId] = profile;
+        }
+    }
+
+    private void DropProfile(Guid userId)
+    {
+        Interlocked.Increment(ref _profileEpoch);
+        _profiles.TryRemove(userId, out _);
+    }
+
     public void Apply(RevocationEvent change)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -42,6 +78,10 @@ public sealed class RevocationState
             case RevocationKind.User when Guid.TryParse(change.Id, out var userId):
                 var status = new UserStatus(change.Seconds, change.Active, change.Version);
                 _users.AddOrUpdate(userId, status, (_, existing) => existing.Version > status.Version ? existing : status);
+                DropProfile(userId);
+                break;
+            case RevocationKind.Profile when Guid.TryParse(change.Id, out var profileUserId):
+                DropProfile(profileUserId);
                 break;
             case RevocationKind.Session when Guid.TryParse(change.Id, out var sessionId):
                 _sessions.AddOrUpdate(sessionId, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
@@ -82,6 +122,10 @@ public sealed class RevocationState
         }
 
         _users = users;
+
+        // A lost message may have hidden a profile change: start the cache over.
+        Interlocked.Increment(ref _profileEpoch);
+        _profiles.Clear();
     }
 
     /// <summary>Drops entries that can no longer match a live token.</summary>

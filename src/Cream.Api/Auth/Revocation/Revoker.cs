@@ -118,6 +118,10 @@ public sealed class Revoker(
         Log.AccessTokenRevoked(logger, userId);
     }
 
+    /// <summary>Drops cached copies of a user's profile here and on every instance.</summary>
+    public Task ProfileChangedAsync(Guid userId) =>
+        ApplyAsync(new RevocationEvent(RevocationKind.Profile, userId.ToString(), 0, true, time.GetUtcNow().ToUnixTimeMilliseconds()));
+
     /// <summary>A session's access tokens live at most one lifetime (plus skew) after it ends.</summary>
     private RevocationEvent SessionEnded(Guid sessionId, DateTime endedAt)
     {

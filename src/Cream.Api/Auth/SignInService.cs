@@ -54,7 +54,7 @@ public sealed class SignInService(
             .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.Roles, u.TokensValidAfter })
             .FirstOrDefaultAsync(cancellationToken);
 
-        var check = passwords.Verify(user?.PasswordHash, password);
+        var check = await passwords.VerifyAsync(user?.PasswordHash, password, cancellationToken);
         if (user is null || check == PasswordCheck.Failed || !user.IsActive)
         {
             var reason = user is null ? "unknown_email" : check == PasswordCheck.Failed ? "wrong_password" : "inactive";
@@ -65,7 +65,7 @@ public sealed class SignInService(
         var now = time.GetUtcNow().UtcDateTime;
         if (check == PasswordCheck.SuccessRehashNeeded)
         {
-            var newHash = passwords.Hash(password);
+            var newHash = await passwords.HashAsync(password, cancellationToken);
             await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(
                 set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.LastLogin, now).SetProperty(u => u.UpdatedAt, now),
                 cancellationToken);
@@ -101,7 +101,7 @@ public sealed class SignInService(
             Id = Guid.CreateVersion7(),
             Email = email,
             NormalizedEmail = normalized,
-            PasswordHash = passwords.Hash(request.Password!),
+            PasswordHash = await passwords.HashAsync(request.Password!, cancellationToken),
             FirstName = request.FirstName!.Trim(),
             LastName = request.LastName!.Trim(),
             CreatedAt = now,

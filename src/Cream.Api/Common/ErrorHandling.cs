@@ -72,10 +72,18 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
             Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
             InvalidDataException => StatusCodes.Status400BadRequest, // form limits
             System.Text.Json.JsonException => StatusCodes.Status400BadRequest,
+            Cream.Api.Auth.Passwords.PasswordHashingBusyException => StatusCodes.Status503ServiceUnavailable,
             _ when Cream.Api.Data.DbErrors.IsUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         };
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        var detail = Problems.DefaultDetail(status);
+        if (exception is Cream.Api.Auth.Passwords.PasswordHashingBusyException)
+        {
+            // A sign-in storm: shed it rather than let hashing starve token validation.
+            detail = "Too many sign-ins at once: try again shortly.";
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+        else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             LogDatabaseUnavailable(logger, exception.GetType().Name, httpContext.Request.Path);
             httpContext.Response.Headers.RetryAfter = "5";
@@ -94,7 +102,7 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
-            ProblemDetails = { Status = status, Detail = Problems.DefaultDetail(status) },
+            ProblemDetails = { Status = status, Detail = detail },
             Exception = exception,
         });
     }

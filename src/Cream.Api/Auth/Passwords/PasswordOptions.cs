@@ -16,4 +16,15 @@ public sealed class PasswordOptions
     /// <summary>PBKDF2 iterations for new hashes; stored hashes with fewer are re-hashed at login.</summary>
     [Range(10_000, 10_000_000)]
     public int Iterations { get; set; } = RecommendedIterations;
+
+    /// <summary>
+    /// Password hashes computed at once; 0 means one less than the cores (at least one), so a
+    /// login storm always leaves a core for validating tokens.
+    /// </summary>
+    [Range(0, 1024)]
+    public int MaxConcurrentHashes { get; set; }
+
+    /// <summary>How long a sign-in waits for a hashing slot before it is answered 503.</summary>
+    [Range(0, 60)]
+    public int HashQueueSeconds { get; set; } = 5;
 }

@@ -20,14 +20,19 @@ public enum PasswordCheck
 /// and still accepts the first version's <c>salt$hex(sha256(password + salt))</c> hashes so that
 /// existing accounts keep working until their next login upgrades them.
 /// </summary>
-public sealed class PasswordService
+public sealed class PasswordService : IDisposable
 {
     private readonly PasswordHasher<AppUser> _hasher;
     private readonly Lazy<string> _decoyHash;
+    private readonly SemaphoreSlim _slots;
+    private readonly TimeSpan _queueTimeout;
 
     public PasswordService(IOptions<PasswordOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var slots = options.Value.MaxConcurrentHashes > 0 ? options.Value.MaxConcurrentHashes : Math.Max(1, Environment.ProcessorCount - 1);
+        _slots = new SemaphoreSlim(slots, slots);
+        _queueTimeout = TimeSpan.FromSeconds(options.Value.HashQueueSeconds);
         _hasher = new PasswordHasher<AppUser>(Options.Create(new PasswordHasherOptions
         {
             CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
@@ -39,6 +44,33 @@ public sealed class PasswordService
     }
 
     public string Hash(string password) => _hasher.HashPassword(null!, password);
+
+    /// <summary><see cref="Hash"/> within the bounded number of hashing slots (request paths use this).</summary>
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+        WithSlotAsync(() => Hash(password), cancellationToken);
+
+    /// <summary><see cref="Verify"/> within the bounded number of hashing slots (request paths use this).</summary>
+    public Task<PasswordCheck> VerifyAsync(string? storedHash, string password, CancellationToken cancellationToken) =>
+        WithSlotAsync(() => Verify(storedHash, password), cancellationToken);
+
+    private async Task<T> WithSlotAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        if (!await _slots.WaitAsync(_queueTimeout, cancellationToken))
+        {
+            throw new PasswordHashingBusyException();
+        }
+
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
 
     /// <summary>Checks a password against a stored hash; a null hash means "no such account".</summary>
     public PasswordCheck Verify(string? storedHash, string password)
@@ -104,3 +136,6 @@ internal static class LegacySha256Hash
     private static readonly System.Buffers.SearchValues<char> HexDigits =
         System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 }
+
+/// <summary>Every hashing slot stayed busy for the whole queue time: the sign-in is answered 503.</summary>
+public sealed class PasswordHashingBusyException() : Exception("Every password hashing slot is busy.");

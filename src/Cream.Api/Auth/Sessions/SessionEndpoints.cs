@@ -133,12 +133,12 @@ public static class SessionEndpoints
         var userId = principal.GetUserId();
         var stored = await db.Users.Where(u => u.Id == userId).Select(u => u.PasswordHash).FirstOrDefaultAsync(cancellationToken);
         if (stored is null || request.CurrentPassword is not { Length: <= PasswordOptions.MaximumLength } current
-            || passwords.Verify(stored, current) == PasswordCheck.Failed)
+            || await passwords.VerifyAsync(stored, current, cancellationToken) == PasswordCheck.Failed)
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "Current password is incorrect");
         }
 
-        var newHash = passwords.Hash(request.NewPassword!);
+        var newHash = await passwords.HashAsync(request.NewPassword!, cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(
             set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.UpdatedAt, now), cancellationToken);

@@ -11,7 +11,17 @@ namespace Cream.Api.Auth.Revocation;
 /// </summary>
 public sealed class RevocationState
 {
-    private readonly record struct UserStatus(long ValidAfter, bool Active, long Version);
+    /// <param name="AppliedAt">This instance's <see cref="TimeProvider.GetTimestamp"/> when the entry arrived.</param>
+    private readonly record struct UserStatus(long ValidAfter, bool Active, long Version, long AppliedAt);
+
+    private readonly TimeProvider _time;
+
+    public RevocationState()
+        : this(TimeProvider.System)
+    {
+    }
+
+    public RevocationState(TimeProvider time) => _time = time;
 
     private volatile ConcurrentDictionary<Guid, UserStatus> _users = new();
     private readonly ConcurrentDictionary<Guid, long> _sessions = new();
@@ -76,7 +86,7 @@ public sealed class RevocationState
         switch (change.Kind)
         {
             case RevocationKind.User when Guid.TryParse(change.Id, out var userId):
-                var status = new UserStatus(change.Seconds, change.Active, change.Version);
+                var status = new UserStatus(change.Seconds, change.Active, change.Version, _time.GetTimestamp());
                 _users.AddOrUpdate(userId, status, (_, existing) => existing.Version > status.Version ? existing : status);
                 DropProfile(userId);
                 break;
@@ -94,10 +104,11 @@ public sealed class RevocationState
 
     /// <summary>
     /// Installs what the database says. Sessions and tokens only ever get added (a revocation
-    /// is never undone); users are replaced, except entries changed here after the snapshot
-    /// was read, which are newer than it.
+    /// is never undone); users are replaced, except entries that arrived here at or after
+    /// <paramref name="snapshotStartedAt"/> (this instance's clock, taken before the database was
+    /// read): the snapshot may predate them, whatever clock their sender's version came from.
     /// </summary>
-    public void Load(IEnumerable<RevocationEvent> snapshot, long snapshotVersion)
+    public void Load(IEnumerable<RevocationEvent> snapshot, long snapshotStartedAt)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var users = new ConcurrentDictionary<Guid, UserStatus>();
@@ -105,7 +116,7 @@ public sealed class RevocationState
         {
             if (change.Kind == RevocationKind.User && Guid.TryParse(change.Id, out var userId))
             {
-                users[userId] = new UserStatus(change.Seconds, change.Active, change.Version);
+                users[userId] = new UserStatus(change.Seconds, change.Active, change.Version, snapshotStartedAt);
             }
             else
             {
@@ -115,9 +126,10 @@ public sealed class RevocationState
 
         foreach (var (userId, status) in _users)
         {
-            if (status.Version > snapshotVersion)
+            if (status.AppliedAt >= snapshotStartedAt)
             {
-                users.AddOrUpdate(userId, status, (_, loaded) => loaded.Version > status.Version ? loaded : status);
+                // Versions from different instances' clocks do not compare; arrival order here does.
+                users[userId] = status;
             }
         }
 

@@ -63,6 +63,7 @@ public sealed class RevocationSync(
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            var startedAt = time.GetTimestamp(); // before reading: later local changes win over this snapshot
             var version = time.GetUtcNow().ToUnixTimeMilliseconds();
             var now = time.GetUtcNow().UtcDateTime;
             // A revocation older than one token lifetime (plus skew) can no longer match a live token.
@@ -88,7 +89,7 @@ public sealed class RevocationSync(
                 .Select(u => new RevocationEvent(RevocationKind.User, u.Id.ToString(), UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt)))
                 .Concat(sessions.Select(s => new RevocationEvent(RevocationKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime), false, version)))
                 .Concat(tokens.Select(t => new RevocationEvent(RevocationKind.Token, t.TokenId, UnixSeconds(t.ExpiresAt), false, version)));
-            state.Load(snapshot, version);
+            state.Load(snapshot, startedAt);
             state.Prune(time.GetUtcNow().ToUnixTimeSeconds());
         }
         finally

@@ -15,14 +15,3 @@ public sealed record SignupRequest(string? Email, string? Password, string? Firs
 public sealed record LoginRequest(string? Username, string? Email, string? Password, string? GrantType, string? RefreshToken);
 
 public sealed record RefreshRequest(string? RefreshToken);
-
-public sealed record MeResponse(
-    Guid Id,
-    string Email,
-    string FirstName,
-    string LastName,
-    IReadOnlyList<string> Roles,
-    bool IsActive,
-    bool IsVerified,
-    DateTime CreatedAt,
-    DateTime? LastLogin);

@@ -6,6 +6,7 @@ using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
 using Cream.Api.Data;
+using Cream.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -132,11 +133,11 @@ public static class AuthEndpoints
     /// Served from the in-process profile cache in the steady state: a profile change, a role
     /// change or a revocation drops the entry here and, through the revocation bus, everywhere.
     /// </summary>
-    private static async Task<Results<Ok<MeResponse>, ProblemHttpResult>> Me(
+    private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Me(
         ClaimsPrincipal principal, RevocationState state, CreamDbContext db, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
-        if (state.TryGetProfile<MeResponse>(userId, out var cached))
+        if (state.TryGetProfile<UserProfile>(userId, out var cached))
         {
             return TypedResults.Ok(cached);
         }
@@ -144,7 +145,7 @@ public static class AuthEndpoints
         var epoch = state.ProfileEpoch;
         var me = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId && u.IsActive)
-            .Select(u => new MeResponse(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin))
+            .Select(UserProfile.FromUser)
             .FirstOrDefaultAsync(cancellationToken);
         if (me is null)
         {

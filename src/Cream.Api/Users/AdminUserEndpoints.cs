@@ -7,18 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cream.Api.Users;
 
-public sealed record AdminUserView(
-    Guid Id,
-    string Email,
-    string FirstName,
-    string LastName,
-    IReadOnlyList<string> Roles,
-    bool IsActive,
-    bool IsVerified,
-    DateTime CreatedAt,
-    DateTime? LastLogin);
-
-public sealed record AdminUserPage(IReadOnlyList<AdminUserView> Users, int TotalCount, int Page, int PageSize, int TotalPages);
+public sealed record AdminUserPage(IReadOnlyList<UserProfile> Users, int TotalCount, int Page, int PageSize, int TotalPages);
 
 public sealed record UpdateUserRequest(List<string>? Roles, bool? IsActive);
 
@@ -60,12 +49,12 @@ public static class AdminUserEndpoints
         var items = await users.OrderBy(u => u.NormalizedEmail)
             .Skip((page - 1) * page_size)
             .Take(page_size)
-            .Select(u => new AdminUserView(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin))
+            .Select(UserProfile.FromUser)
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(new AdminUserPage(items, total, page, page_size, (total + page_size - 1) / page_size));
     }
 
-    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> Update(
+    private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Update(
         Guid id, UpdateUserRequest request, CreamDbContext db, Revoker revoker, TimeProvider time, CancellationToken cancellationToken)
     {
         if (request.Roles is { } requested && InvalidRoles(requested) is { } problem)
@@ -103,7 +92,7 @@ public static class AdminUserEndpoints
 
         await revoker.ProfileChangedAsync(id);
         var view = await db.Users.AsNoTracking().Where(u => u.Id == id)
-            .Select(u => new AdminUserView(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin))
+            .Select(UserProfile.FromUser)
             .FirstAsync(cancellationToken);
         return TypedResults.Ok(view);
     }

@@ -1,4 +1,5 @@
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Common;
 using Microsoft.Extensions.Options;
 
 namespace Cream.Api.Auth.Keys;
@@ -21,31 +22,9 @@ public sealed class SigningKeySync(
         await base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // A one-shot delay per round (not a periodic timer): after a long pause, or a test's
-        // clock jump, there is one catch-up round rather than one per missed period.
-        var interval = TimeSpan.FromSeconds(options.Value.ResyncSeconds);
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                await Task.Delay(interval, time, stoppingToken);
-                try
-                {
-                    await ReloadAsync(stoppingToken);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    Log.SigningKeyReloadFailed(logger, exception);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Periodic.RunAsync(TimeSpan.FromSeconds(options.Value.ResyncSeconds), time, ReloadAsync,
+            exception => Log.SigningKeyReloadFailed(logger, exception), stoppingToken);
 
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Cream.Api.Auth.Tokens;
+using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -26,24 +27,9 @@ public sealed class RevocationSync(
         await base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // A one-shot delay per round (not a periodic timer): after a long pause, or a test's
-        // clock jump, there is one catch-up round rather than one per missed period.
-        var interval = TimeSpan.FromSeconds(options.Value.ResyncSeconds);
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                await Task.Delay(interval, time, stoppingToken);
-                await TryResyncAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // shutting down
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Periodic.RunAsync(TimeSpan.FromSeconds(options.Value.ResyncSeconds), time, ResyncAsync,
+            exception => Log.RevocationResyncFailed(logger, exception), stoppingToken);
 
     /// <summary>Reloads now; a failure is logged and the current state kept (it only ever errs towards refusing less recently revoked tokens until the next try).</summary>
     public async Task TryResyncAsync(CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ namespace Cream.Benchmarks;
 /// access-token validation with and without it, over a state holding many revocations.
 /// </summary>
 [MemoryDiagnoser]
+[SimpleJob(warmupCount: 3, iterationCount: 8)]
 public class RevocationBenchmarks
 {
     private const int Revoked = 10_000;

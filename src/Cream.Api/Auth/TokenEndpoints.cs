@@ -46,7 +46,6 @@ public static class TokenEndpoints
 
     private static async Task<Results<Ok, ProblemHttpResult>> Revoke(
         [FromForm] string? token,
-        [FromForm(Name = "token_type_hint")] string? tokenTypeHint,
         AccessTokenHandler handler,
         AccessTokenKeys keys,
         CreamDbContext db,
@@ -58,8 +57,7 @@ public static class TokenEndpoints
             return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "token is required.");
         }
 
-        // The hint is only a hint (RFC 7009 §2.1): the token's shape decides.
-        _ = tokenTypeHint;
+        // token_type_hint is only a hint (RFC 7009 §2.1) and is not read: the token's shape decides.
         if (token.Length <= MaxTokenLength && LooksLikeJwt(token))
         {
             var result = await handler.ValidateTokenAsync(token, keys.ValidationParameters);

@@ -57,21 +57,15 @@ public sealed class Revoker(
     {
         var now = time.GetUtcNow().UtcDateTime;
         var users = db.Users.Where(u => u.Id == userId);
-        if (active is { } isActive)
-        {
-            await users.ExecuteUpdateAsync(set => set
-                .SetProperty(u => u.TokensValidAfter, now)
-                .SetProperty(u => u.IsActive, isActive)
-                .SetProperty(u => u.UpdatedAt, now), cancellationToken);
-        }
-        else
-        {
-            await users.ExecuteUpdateAsync(set => set.SetProperty(u => u.TokensValidAfter, now).SetProperty(u => u.UpdatedAt, now), cancellationToken);
-        }
+        await users.ExecuteUpdateAsync(set => set
+            .SetProperty(u => u.TokensValidAfter, now)
+            .SetProperty(u => u.IsActive, u => active ?? u.IsActive)
+            .SetProperty(u => u.UpdatedAt, now), cancellationToken);
 
         var stored = await users.Select(u => new { u.IsActive }).FirstOrDefaultAsync(cancellationToken);
-        await ApplyAsync(new RevocationEvent(RevocationKind.User, userId.ToString(), time.GetUtcNow().ToUnixTimeSeconds(),
-            stored?.IsActive ?? false, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var at = new DateTimeOffset(now);
+        await ApplyAsync(new RevocationEvent(RevocationKind.User, userId.ToString(), at.ToUnixTimeSeconds(),
+            stored?.IsActive ?? false, at.ToUnixTimeMilliseconds()));
         Log.UserTokensCut(logger, userId, reason);
     }
 

@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using Cream.Api.Auth;
+using Cream.Api.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Cream.Benchmarks;
+
+/// <summary>
+/// Cream's own registration (<c>AddData</c> + <c>AddAuth</c>, as <c>Program.cs</c> does), built
+/// but not started, so benchmarks take the real singletons (keys, issuer, handler, bearer
+/// options) from the container instead of constructing them by hand.
+/// </summary>
+public static class CreamHost
+{
+    public const string Issuer = "cream-api";
+    public const string Audience = "cream-api";
+
+    /// <summary>A fresh random HS256 secret (64 UTF-8 bytes), as an operator would set it.</summary>
+    public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
+    /// <param name="connectionString">SQLite; <c>Data Source=:memory:</c> when no database is touched.</param>
+    public static WebApplication Build(string secret, string connectionString, string dataDirectory)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            EnvironmentName = "Benchmark",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Cream"] = connectionString,
+            ["DataDirectory"] = dataDirectory,
+            ["Jwt:Secret"] = secret,
+            ["Jwt:Issuer"] = Issuer,
+            ["Jwt:Audience"] = Audience,
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddData();
+        builder.AddAuth();
+        var app = builder.Build();
+        app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        return app;
+    }
+
+    /// <summary>A temp folder for one benchmark class (deleted by <see cref="DeleteFolder"/>).</summary>
+    public static string NewFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "cream-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    public static void DeleteFolder(string? folder)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (folder is not null && Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Throws when a benchmark's setup would measure something other than success.</summary>
+    public static void Require(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException($"Benchmark setup check failed: {what}");
+        }
+    }
+}

@@ -59,7 +59,7 @@ public sealed class JoseInteropTests(Hs256Service hs256, Rs256Service rs256, Es2
         }));
         """;
 
-    [JoseFact]
+    [Fact]
     public async Task A_token_signed_by_jose_with_the_shared_HS256_secret_is_accepted()
     {
         var genuine = hs256.Claims();
@@ -87,7 +87,7 @@ public sealed class JoseInteropTests(Hs256Service hs256, Rs256Service rs256, Es2
         Assert.Equal(hs256.User.Id.ToString(), result.GetProperty("ourSub").GetString());
     }
 
-    [JoseTheory]
+    [Theory]
     [InlineData("RS256")]
     [InlineData("ES256")]
     public async Task Our_asymmetric_tokens_verify_in_jose_from_our_JWKS_alone(string algorithm)

@@ -23,8 +23,6 @@ public sealed class RedisRevocationBus(
     private ConnectionMultiplexer? _redis;
     private int _subscribed;
 
-    public bool IsConnected => _redis?.IsConnected ?? false;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);

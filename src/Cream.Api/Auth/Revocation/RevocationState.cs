@@ -32,10 +32,6 @@ public sealed class RevocationState
     /// <summary>Profiles cached at most; past it the cache starts over (it refills on demand).</summary>
     public const int MaxProfiles = 100_000;
 
-    public int SessionCount => _sessions.Count;
-    public int TokenCount => _tokens.Count;
-    public int UserCount => _users.Count;
-
     /// <summary>True when a token with these claims must be refused.</summary>
     public bool IsRevoked(Guid userId, Guid sessionId, string tokenId, long issuedAt)
     {
@@ -46,9 +42,6 @@ public sealed class RevocationState
 
         return _sessions.ContainsKey(sessionId) || _tokens.ContainsKey(tokenId);
     }
-
-    /// <summary>The second at or before which this user's tokens are refused (0 when none).</summary>
-    public long ValidAfter(Guid userId) => _users.TryGetValue(userId, out var user) ? user.ValidAfter : 0;
 
     /// <summary>Changes whenever a cached profile is dropped; a profile read before a change is not cached after it.</summary>
     public long ProfileEpoch => Interlocked.Read(ref _profileEpoch);

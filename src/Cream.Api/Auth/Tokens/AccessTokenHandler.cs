@@ -85,11 +85,7 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
         var secondDot = token.IndexOf('.', firstDot + 1);
         var encoded = token.AsSpan(firstDot + 1, secondDot - firstDot - 1);
         Span<byte> payload = stackalloc byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
-        if (Base64Url.DecodeFromChars(encoded, payload, out _, out var written) != OperationStatus.Done)
-        {
-            return false;
-        }
-
+        var written = Base64Url.DecodeFromChars(encoded, payload); // the library has already decoded it once
         var reader = new Utf8JsonReader(payload[..written]);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

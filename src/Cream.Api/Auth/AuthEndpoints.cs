@@ -30,6 +30,10 @@ public static class AuthEndpoints
         group.MapPost("/login", Login)
             .WithSummary("OAuth 2.0 token endpoint: password or refresh_token grant as a form, or a JSON {email, password}")
             .Accepts<LoginRequest>("application/x-www-form-urlencoded", "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .DisableAntiforgery();
 
         group.MapGet("/me", Me)

@@ -44,6 +44,15 @@ public abstract class ServiceSurfaceTests(CreamApiFactory factory)
         {
             Assert.True(paths.TryGetProperty(path, out _), path);
         }
+
+        foreach (var tokenEndpoint in new[] { "/api/auth/login", "/api/auth/refresh" })
+        {
+            var responses = paths.GetProperty(tokenEndpoint).GetProperty("post").GetProperty("responses");
+            foreach (var status in new[] { "200", "400", "401", "429", "503" })
+            {
+                Assert.True(responses.TryGetProperty(status, out _), $"{tokenEndpoint} documents {status}");
+            }
+        }
     }
 
     [Fact]

@@ -28,7 +28,11 @@ public static class SessionEndpoints
         var group = routes.MapGroup("/api/auth").WithTags("Sessions");
 
         group.MapPost("/refresh", Refresh)
-            .WithSummary("Rotate a refresh token: a new access token and a new refresh token");
+            .WithSummary("Rotate a refresh token: a new access token and a new refresh token")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/logout", Logout).RequireAuthorization()
             .WithSummary("End the current session");

@@ -11,6 +11,7 @@ public sealed class KeyRing
     private sealed record Snapshot(SigningCredentials Signing, IReadOnlyDictionary<string, SecurityKey> ByKid, IReadOnlyList<PublicJwk> PublicKeys);
 
     private volatile Snapshot? _snapshot;
+    private int _version;
 
     /// <summary>A ring whose keys come later (from the database, at start).</summary>
     public KeyRing(string algorithm) => Algorithm = algorithm;
@@ -35,8 +36,14 @@ public sealed class KeyRing
 
     private Snapshot Current => _snapshot ?? throw new InvalidOperationException("The signing keys are not loaded yet.");
 
-    public void Install(SecurityKey signingKey, IEnumerable<SecurityKey> verificationKeys) =>
+    /// <summary>Changes whenever the keys change, so results that depended on them can be dropped.</summary>
+    public int Version => _version;
+
+    public void Install(SecurityKey signingKey, IEnumerable<SecurityKey> verificationKeys)
+    {
         _snapshot = Build(signingKey, verificationKeys);
+        Interlocked.Increment(ref _version);
+    }
 
     private Snapshot Build(SecurityKey signingKey, IEnumerable<SecurityKey> verificationKeys)
     {

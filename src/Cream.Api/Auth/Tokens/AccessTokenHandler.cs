@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Text;
 using System.Text.Json;
 using Cream.Api.Auth.Revocation;
@@ -14,7 +15,17 @@ namespace Cream.Api.Auth.Tokens;
 /// </summary>
 public sealed class AccessTokenHandler : JsonWebTokenHandler
 {
+    /// <summary>Validated tokens remembered at most; past it the cache starts over.</summary>
+    public const int MaxCachedTokens = 10_000;
+
     private readonly RevocationState _revocations;
+    private readonly AccessTokenKeys? _keys;
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly ConcurrentDictionary<string, ValidatedToken> _validated = new(StringComparer.Ordinal);
+
+    /// <summary>A token that passed every check but revocation, and what revocation needs of it.</summary>
+    private sealed record ValidatedToken(
+        TokenValidationResult Result, Guid UserId, Guid SessionId, string TokenId, long IssuedAt, DateTime Expires, int KeyRingVersion);
 
     /// <summary>Real tokens are well under 2 KB; anything near this is an attack or an accident.</summary>
     public const int MaximumTokenBytes = 8 * 1024;
@@ -22,11 +33,24 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
     private static readonly SearchValues<char> CompactJwsCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 
+    /// <summary>A handler that validates every token in full.</summary>
     public AccessTokenHandler(RevocationState revocations)
     {
         _revocations = revocations;
         MapInboundClaims = false;
         MaximumTokenSizeInBytes = MaximumTokenBytes;
+    }
+
+    /// <summary>
+    /// A handler that remembers validated tokens until they expire, so a client that sends one
+    /// token many times pays for parsing and the signature once. The revocation check runs on
+    /// every call; a key ring change drops what was remembered.
+    /// </summary>
+    public AccessTokenHandler(RevocationState revocations, AccessTokenKeys keys, TimeProvider time)
+        : this(revocations)
+    {
+        _keys = keys;
+        _time = time;
     }
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
@@ -35,6 +59,20 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
         if (token is null || token.AsSpan().ContainsAnyExcept(CompactJwsCharacters))
         {
             return Refused(new SecurityTokenMalformedException("The token holds characters outside base64url."));
+        }
+
+        var cacheable = IsCacheable(validationParameters);
+        if (cacheable && _validated.TryGetValue(token, out var known))
+        {
+            if (known.KeyRingVersion == _keys!.Ring.Version
+                && _time.GetUtcNow().UtcDateTime <= known.Expires + validationParameters.ClockSkew)
+            {
+                return _revocations.IsRevoked(known.UserId, known.SessionId, known.TokenId, known.IssuedAt)
+                    ? Refused(new SecurityTokenRevokedException("The token has been revoked."))
+                    : known.Result;
+            }
+
+            _validated.TryRemove(token, out _); // expired, or its key may be gone: validate in full
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
@@ -70,9 +108,57 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
             return Missing(AccessTokenClaims.IssuedAt);
         }
 
-        return _revocations.IsRevoked(userId, sessionId, tokenId, issuedAt)
-            ? Refused(new SecurityTokenRevokedException("The token has been revoked."))
-            : result;
+        if (_revocations.IsRevoked(userId, sessionId, tokenId, issuedAt))
+        {
+            return Refused(new SecurityTokenRevokedException("The token has been revoked."));
+        }
+
+        if (cacheable)
+        {
+            Remember(token, new ValidatedToken(result, userId, sessionId, tokenId, issuedAt, jwt.ValidTo, _keys!.Ring.Version));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Only results of Cream's own parameters are remembered (the bearer scheme works on a copy of
+    /// them): a caller with other rules must not be answered from a cache built under ours.
+    /// </summary>
+    private bool IsCacheable(TokenValidationParameters parameters)
+    {
+        if (_keys is null)
+        {
+            return false;
+        }
+
+        var ours = _keys.ValidationParameters;
+        return ReferenceEquals(parameters, ours)
+            || (parameters.ValidAlgorithms is { } algorithms && algorithms.SequenceEqual(ours.ValidAlgorithms!)
+                && parameters.IssuerSigningKeyResolver == ours.IssuerSigningKeyResolver
+                && parameters.TypeValidator == ours.TypeValidator
+                && parameters.LifetimeValidator == ours.LifetimeValidator
+                && parameters.IssuerSigningKey is null
+                && parameters.IssuerSigningKeys is null
+                && parameters.ValidIssuers is null
+                && parameters.ValidAudiences is null
+                && parameters.ValidIssuer == ours.ValidIssuer
+                && parameters.ValidAudience == ours.ValidAudience
+                && parameters.ClockSkew == ours.ClockSkew
+                && parameters.ValidateIssuer && parameters.ValidateAudience && parameters.ValidateLifetime
+                && parameters.RequireSignedTokens && parameters.RequireAudience && parameters.RequireExpirationTime);
+    }
+
+    private void Remember(string token, ValidatedToken validated)
+    {
+        if (_validated.Count >= MaxCachedTokens)
+        {
+            _validated.Clear();
+        }
+
+        // The identity is built now, once: every request with this token reads the same one.
+        _ = validated.Result.ClaimsIdentity;
+        _validated[token] = validated;
     }
 
     /// <summary>

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using Cream.Api.Auth;
+using Cream.Api.Auth.Tokens;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Cream.Benchmarks;
 
@@ -19,6 +21,20 @@ public static class CreamHost
     public const string Audience = "cream-api";
 
     /// <summary>A fresh random HS256 secret (64 UTF-8 bytes), as an operator would set it.</summary>
+    /// <summary>The library's own parameters doing what Cream's do (HS256, typ, iss, aud, exp, same key and skew).</summary>
+    public static TokenValidationParameters EquivalentParameters(SecurityKey key, TimeSpan clockSkew) => new()
+    {
+        ValidIssuer = Issuer,
+        ValidAudience = Audience,
+        IssuerSigningKey = key,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        ValidTypes = [AccessTokenKeys.AccessTokenType],
+        ClockSkew = clockSkew,
+        RequireAudience = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+    };
+
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
     /// <param name="connectionString">SQLite; <c>Data Source=:memory:</c> when no database is touched.</param>

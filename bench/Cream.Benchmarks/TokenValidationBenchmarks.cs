@@ -67,18 +67,7 @@ public class TokenValidationBenchmarks
         _authorization = "Bearer " + _token;
 
         _floor = new FloorJwt(_key, keys.SigningKey.KeyId, CreamHost.Issuer, CreamHost.Audience, _creamParameters.ClockSkew);
-        _equivalent = new TokenValidationParameters
-        {
-            ValidIssuer = CreamHost.Issuer,
-            ValidAudience = CreamHost.Audience,
-            IssuerSigningKey = keys.SigningKey,
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            ValidTypes = [AccessTokenKeys.AccessTokenType],
-            ClockSkew = _creamParameters.ClockSkew,
-            RequireAudience = true,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-        };
+        _equivalent = CreamHost.EquivalentParameters(keys.SigningKey, _creamParameters.ClockSkew);
         _jsonWebTokenHandler = new JsonWebTokenHandler { MapInboundClaims = false };
         _jwtSecurityTokenHandler = new JwtSecurityTokenHandler { MapInboundClaims = false };
         var serializer = new JsonNetSerializer();

@@ -23,6 +23,12 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly ConcurrentDictionary<string, ValidatedToken> _validated = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Hashes of tokens validated once: a token is remembered on its second validation, so tokens
+    /// seen only once (the common case under many distinct clients) cost no cache churn.
+    /// </summary>
+    private readonly int[] _seenOnce = new int[1 << 16];
+
     /// <summary>A token that passed every check but revocation, and what revocation needs of it.</summary>
     private sealed record ValidatedToken(
         TokenValidationResult Result, Guid UserId, Guid SessionId, string TokenId, long IssuedAt, DateTime Expires, int KeyRingVersion);
@@ -113,7 +119,7 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
             return Refused(new SecurityTokenRevokedException("The token has been revoked."));
         }
 
-        if (cacheable)
+        if (cacheable && SeenBefore(token))
         {
             Remember(token, new ValidatedToken(result, userId, sessionId, tokenId, issuedAt, jwt.ValidTo, _keys!.Ring.Version));
         }
@@ -149,6 +155,20 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
                 && parameters.RequireSignedTokens && parameters.RequireAudience && parameters.RequireExpirationTime);
     }
 
+    /// <summary>True from a token's second validation on (a rare hash collision admits one early, harmlessly).</summary>
+    private bool SeenBefore(string token)
+    {
+        var hash = token.GetHashCode(StringComparison.Ordinal);
+        ref var slot = ref _seenOnce[hash & (_seenOnce.Length - 1)];
+        if (slot == hash)
+        {
+            return true;
+        }
+
+        slot = hash;
+        return false;
+    }
+
     private void Remember(string token, ValidatedToken validated)
     {
         if (_validated.Count >= MaxCachedTokens)
@@ -156,8 +176,7 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
             _validated.Clear();
         }
 
-        // The identity is built now, once: every request with this token reads the same one.
-        _ = validated.Result.ClaimsIdentity;
+        // The result builds its identity once, on first use (thread-safely); later requests share it.
         _validated[token] = validated;
     }
 

@@ -28,7 +28,8 @@ public sealed class KeyRing
     /// <summary>The public keys for <c>/.well-known/jwks.json</c>; empty for HS256, whose key is secret.</summary>
     public IReadOnlyList<PublicJwk> PublicKeys => _snapshot?.PublicKeys ?? [];
 
-    public IReadOnlyCollection<string> KeyIds => _snapshot is { } snapshot ? [.. snapshot.ByKid.Keys] : [];
+    /// <summary>False until the first keys are installed (database-kept keys load at start).</summary>
+    public bool IsLoaded => _snapshot is not null;
 
     /// <summary>The verification key named by a token's <c>kid</c>; unknown ids find nothing.</summary>
     public SecurityKey? Find(string? kid) =>

@@ -30,7 +30,7 @@ public sealed class SigningKeySync(
     {
         await using var scope = scopes.CreateAsyncScope();
         var (signing, verifying) = await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().LoadAsync(cancellationToken);
-        var previous = ring.KeyIds.Count == 0 ? null : ring.SigningKeyId;
+        var previous = ring.IsLoaded ? ring.SigningKeyId : null;
         ring.Install(signing, verifying);
         if (previous != signing.KeyId)
         {

@@ -1,8 +1,10 @@
 using Cream.Api;
+using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Common;
 using Cream.Api.Data;
+using Cream.Api.Monitoring;
 using Cream.Api.StockData;
 using Cream.Api.Users;
 using Microsoft.Extensions.Options;
@@ -25,7 +27,9 @@ builder.AddHttpHardening();
 builder.AddJson();
 builder.AddData();
 builder.AddAuth();
+builder.AddAudit();
 builder.AddBruteForceProtection();
+builder.AddMonitoring();
 builder.AddApiDocumentation();
 
 var app = builder.Build();
@@ -49,7 +53,9 @@ try
     app.MapApiDocumentation();
     app.MapAuth();
     app.MapAdminUsers();
+    app.MapAudit();
     app.MapStockData();
+    app.MapMonitoring();
     await app.RunAsync();
     return 0;
 }

@@ -138,7 +138,7 @@ public static class AuthEndpoints
     /// change or a revocation drops the entry here and, through the revocation bus, everywhere.
     /// </summary>
     private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Me(
-        ClaimsPrincipal principal, RevocationState state, CreamDbContext db, CancellationToken cancellationToken)
+        ClaimsPrincipal principal, RevocationState state, CreamDbContext db, HttpContext context, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
         if (state.TryGetProfile<UserProfile>(userId, out var cached))
@@ -153,6 +153,8 @@ public static class AuthEndpoints
             .FirstOrDefaultAsync(cancellationToken);
         if (me is null)
         {
+            // The token was fine a moment ago; the account has since been disabled or removed.
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\", error_description=\"The account is disabled\"";
             return Problems.Create(StatusCodes.Status401Unauthorized, BearerChallenge.InvalidCredentialsDetail);
         }
 

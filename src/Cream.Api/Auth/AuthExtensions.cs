@@ -33,6 +33,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<AccessTokenKeys>();
         builder.Services.AddSingleton<AccessTokenIssuer>();
         builder.Services.AddSingleton<AccessTokenHandler>();
+        builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddSingleton<PasswordService>();
         builder.Services.AddScoped<SignInService>();
         builder.Services.AddScoped<SessionTokens>();

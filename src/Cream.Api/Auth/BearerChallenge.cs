@@ -1,3 +1,4 @@
+using Cream.Api.Audit;
 using Cream.Api.Auth.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
@@ -17,8 +18,11 @@ internal sealed class BearerChallenge : JwtBearerEvents
     public override Task AuthenticationFailed(AuthenticationFailedContext context)
     {
         var failure = TokenFailure.From(context.Exception);
-        var logger = context.HttpContext.RequestServices.GetRequiredService<ILogger<BearerChallenge>>();
-        Log.InvalidToken(logger, failure.Reason, context.Request.Path, context.HttpContext.Connection.RemoteIpAddress?.ToString());
+        var services = context.HttpContext.RequestServices;
+        Log.InvalidToken(services.GetRequiredService<ILogger<BearerChallenge>>(), failure.Reason, context.Request.Path,
+            context.HttpContext.Connection.RemoteIpAddress?.ToString());
+        // Counted, not audited: anyone can send garbage tokens, and the trail must not be theirs to flood.
+        services.GetRequiredService<AuthMetrics>().InvalidToken(failure.Reason);
         return Task.CompletedTask;
     }
 
@@ -36,13 +40,19 @@ internal sealed class BearerChallenge : JwtBearerEvents
         return WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, NotAuthenticatedDetail);
     }
 
-    public override Task Forbidden(ForbiddenContext context)
+    public override async Task Forbidden(ForbiddenContext context)
     {
-        var logger = context.HttpContext.RequestServices.GetRequiredService<ILogger<BearerChallenge>>();
-        Log.AdminAccessForbidden(logger, context.HttpContext.User.FindFirst(AccessTokenClaims.Subject)?.Value, context.Request.Path);
+        var services = context.HttpContext.RequestServices;
+        var user = context.HttpContext.User;
+        Log.AdminAccessForbidden(services.GetRequiredService<ILogger<BearerChallenge>>(), user.FindFirst(AccessTokenClaims.Subject)?.Value, context.Request.Path);
+        if (user.Identity?.IsAuthenticated == true)
+        {
+            await services.GetRequiredService<AuditTrail>().FailedAsync(AuthEventTypes.AdminAccessDenied, user.GetUserId(), user.GetSessionId(), "missing_admin_role");
+        }
+
         // RFC 6750 §3.1: the token is fine, it lacks the privilege.
         context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\", error_description=\"The admin role is required\"";
-        return WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, AdminRequiredDetail);
+        await WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, AdminRequiredDetail);
     }
 
     private static async Task WriteProblemAsync(HttpContext httpContext, int status, string detail)

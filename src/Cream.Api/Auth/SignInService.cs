@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Cream.Api.Audit;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
@@ -35,6 +37,8 @@ public sealed class SignInService(
     PasswordService passwords,
     SessionTokens sessions,
     Revoker revoker,
+    AuditTrail audit,
+    AuthMetrics metrics,
     TimeProvider time,
     ILogger<SignInService> logger)
 {
@@ -42,9 +46,10 @@ public sealed class SignInService(
     public async Task<TokenResponse?> PasswordSignInAsync(string email, string password, ClientInfo client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        var started = Stopwatch.GetTimestamp();
         if (email.Length > AppUserConfiguration.EmailMaxLength || password.Length > PasswordOptions.MaximumLength)
         {
-            Log.LoginFailed(logger, "input_too_long", client.IpAddress);
+            await LoginFailedAsync("input_too_long", null, client, started);
             return null;
         }
 
@@ -58,7 +63,7 @@ public sealed class SignInService(
         if (user is null || check == PasswordCheck.Failed || !user.IsActive)
         {
             var reason = user is null ? "unknown_email" : check == PasswordCheck.Failed ? "wrong_password" : "inactive";
-            Log.LoginFailed(logger, reason, client.IpAddress);
+            await LoginFailedAsync(reason, user?.Id, client, started);
             return null;
         }
 
@@ -78,9 +83,18 @@ public sealed class SignInService(
         }
 
         await revoker.ProfileChangedAsync(user.Id); // last_login moved
-        var tokens = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter), client, cancellationToken);
+        var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter), client, cancellationToken);
         Log.LoginSucceeded(logger, user.Id);
+        metrics.Login(succeeded: true, "none", started);
+        await audit.SucceededAsync(AuthEventTypes.Login, user.Id, sessionId);
         return tokens;
+    }
+
+    private async Task LoginFailedAsync(string reason, Guid? userId, ClientInfo client, long started)
+    {
+        Log.LoginFailed(logger, reason, client.IpAddress);
+        metrics.Login(succeeded: false, reason, started);
+        await audit.FailedAsync(AuthEventTypes.Login, userId, reason: reason);
     }
 
     /// <summary>Creates a verified, active user and signs them in; a taken email (even under a race) is reported, not thrown.</summary>
@@ -91,8 +105,7 @@ public sealed class SignInService(
         var normalized = AppUser.Normalize(email);
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, cancellationToken))
         {
-            Log.SignupDuplicate(logger);
-            return (SignupOutcome.EmailTaken, null);
+            return await SignupRefusedAsync();
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -119,12 +132,22 @@ public sealed class SignInService(
         {
             // Another signup with the same email won the race between our check and insert.
             db.ChangeTracker.Clear();
-            Log.SignupDuplicate(logger);
-            return (SignupOutcome.EmailTaken, null);
+            return await SignupRefusedAsync();
         }
 
         Log.UserSignedUp(logger, user.Id);
         db.ChangeTracker.Clear();
-        return (SignupOutcome.Created, await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, null), client, cancellationToken));
+        var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, null), client, cancellationToken);
+        metrics.Signup(succeeded: true);
+        await audit.SucceededAsync(AuthEventTypes.Signup, user.Id, sessionId);
+        return (SignupOutcome.Created, tokens);
+    }
+
+    private async Task<(SignupOutcome, TokenResponse?)> SignupRefusedAsync()
+    {
+        Log.SignupDuplicate(logger);
+        metrics.Signup(succeeded: false);
+        await audit.FailedAsync(AuthEventTypes.Signup, userId: null, reason: "email_taken");
+        return (SignupOutcome.EmailTaken, null);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Cream.Api.Audit;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
@@ -50,6 +51,7 @@ public static class TokenEndpoints
         AccessTokenKeys keys,
         CreamDbContext db,
         Revoker revoker,
+        AuditTrail audit,
         CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(token))
@@ -63,12 +65,16 @@ public static class TokenEndpoints
             var result = await handler.ValidateTokenAsync(token, keys.ValidationParameters);
             if (result.IsValid && result.SecurityToken is JsonWebToken jwt)
             {
-                await revoker.RevokeAccessTokenAsync(Guid.Parse(jwt.Subject), jwt.Id, jwt.ValidTo, cancellationToken);
+                var userId = Guid.Parse(jwt.Subject);
+                await revoker.RevokeAccessTokenAsync(userId, jwt.Id, jwt.ValidTo, cancellationToken);
+                var sessionId = jwt.TryGetPayloadValue<string>(AccessTokenClaims.SessionId, out var sid) ? Guid.Parse(sid) : (Guid?)null;
+                await audit.SucceededAsync(AuthEventTypes.TokenRevoked, userId, sessionId, "access_token");
             }
         }
-        else if (await FindRefreshTokenAsync(db, token, cancellationToken) is { } found)
+        else if (await FindRefreshTokenAsync(db, token, cancellationToken) is { } found
+            && await revoker.RevokeSessionAsync(found.UserId, found.SessionId, "rfc7009_revoke", cancellationToken))
         {
-            await revoker.RevokeSessionAsync(found.UserId, found.SessionId, "rfc7009_revoke", cancellationToken);
+            await audit.SucceededAsync(AuthEventTypes.TokenRevoked, found.UserId, found.SessionId, "refresh_token");
         }
 
         return TypedResults.Ok();

@@ -16,6 +16,8 @@ public static class ErrorHandling
         {
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             context.ProblemDetails.Detail ??= Problems.DefaultDetail(status);
+            // The same id is in the X-Request-Id header, the request's logs and its audit events.
+            context.ProblemDetails.Extensions["request_id"] = context.HttpContext.TraceIdentifier;
         });
         builder.Services.AddExceptionHandler<ExceptionToProblemHandler>();
 

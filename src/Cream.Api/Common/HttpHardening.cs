@@ -11,9 +11,12 @@ public sealed class CorsSettings
     public string[] AllowedOrigins { get; set; } = [];
 }
 
-/// <summary>Security headers on every response, and CORS closed unless origins are configured.</summary>
+/// <summary>Security headers and the request id on every response, and CORS closed unless origins are configured.</summary>
 public static class HttpHardening
 {
+    /// <summary>The response header carrying the request's id, as found in its logs, problem details and audit events.</summary>
+    public const string RequestIdHeader = "X-Request-Id";
+
     private const string CorsPolicy = "configured-origins";
 
     public static IHostApplicationBuilder AddHttpHardening(this IHostApplicationBuilder builder)
@@ -36,6 +39,7 @@ public static class HttpHardening
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
+                headers[RequestIdHeader] = ((HttpContext)state).TraceIdentifier;
                 var path = ((HttpContext)state).Request.Path;
                 if (!path.StartsWithSegments("/scalar", StringComparison.OrdinalIgnoreCase))
                 {
@@ -68,6 +72,7 @@ public static class HttpHardening
         policy.WithOrigins(origins)
             .WithMethods("GET", "POST", "PATCH", "DELETE")
             .WithHeaders("Authorization", "Content-Type")
+            .WithExposedHeaders(RequestIdHeader, "Retry-After", "WWW-Authenticate")
             .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
     }
 }

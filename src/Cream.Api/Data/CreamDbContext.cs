@@ -1,3 +1,4 @@
+using Cream.Api.Audit;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.StockData;
@@ -21,6 +22,7 @@ public abstract class CreamDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<TrackedStock> TrackedStocks => Set<TrackedStock>();
     public DbSet<TrackingRequest> TrackingRequests => Set<TrackingRequest>();
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
+    public DbSet<AuthEvent> AuthEvents => Set<AuthEvent>();
 
     /// <summary>ASP.NET Core Data Protection's key ring, shared by every instance (it encrypts stored signing keys).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Common;
@@ -55,7 +57,14 @@ public static class AdminUserEndpoints
     }
 
     private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Update(
-        Guid id, UpdateUserRequest request, CreamDbContext db, Revoker revoker, TimeProvider time, CancellationToken cancellationToken)
+        Guid id,
+        UpdateUserRequest request,
+        ClaimsPrincipal admin,
+        CreamDbContext db,
+        Revoker revoker,
+        AuditTrail audit,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (request.Roles is { } requested && InvalidRoles(requested) is { } problem)
         {
@@ -73,10 +82,18 @@ public static class AdminUserEndpoints
             var distinct = roles.Select(r => r.Trim()).Distinct(StringComparer.Ordinal).ToList();
             await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(
                 set => set.SetProperty(u => u.Roles, distinct).SetProperty(u => u.UpdatedAt, time.GetUtcNow().UtcDateTime), cancellationToken);
-            if (user.Roles.Except(distinct, StringComparer.Ordinal).Any())
+            var removed = user.Roles.Except(distinct, StringComparer.Ordinal).ToList();
+            if (removed.Count > 0)
             {
                 // Tokens that still carry a removed role must stop working now.
                 await revoker.CutTokensAsync(id, active: null, "role_removed", cancellationToken);
+            }
+
+            var added = distinct.Except(user.Roles, StringComparer.Ordinal).ToList();
+            if (added.Count + removed.Count > 0)
+            {
+                var change = string.Join(' ', added.Select(r => "+" + r).Concat(removed.Select(r => "-" + r)));
+                await audit.SucceededAsync(AuthEventTypes.RolesChanged, id, reason: change, actorId: admin.GetUserId());
             }
         }
 
@@ -84,10 +101,12 @@ public static class AdminUserEndpoints
         {
             await revoker.RevokeSessionsAsync(id, keepSessionId: null, "account_disabled", cancellationToken);
             await revoker.CutTokensAsync(id, active: false, "account_disabled", cancellationToken);
+            await audit.SucceededAsync(AuthEventTypes.UserDisabled, id, actorId: admin.GetUserId());
         }
         else if (request.IsActive is true && !user.IsActive)
         {
             await revoker.ReactivateAsync(id, cancellationToken);
+            await audit.SucceededAsync(AuthEventTypes.UserEnabled, id, actorId: admin.GetUserId());
         }
 
         await revoker.ProfileChangedAsync(id);
@@ -98,7 +117,7 @@ public static class AdminUserEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokens(
-        Guid id, CreamDbContext db, Revoker revoker, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal admin, CreamDbContext db, Revoker revoker, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (!await db.Users.AnyAsync(u => u.Id == id, cancellationToken))
         {
@@ -107,6 +126,7 @@ public static class AdminUserEndpoints
 
         await revoker.RevokeSessionsAsync(id, keepSessionId: null, "admin_revoke", cancellationToken);
         await revoker.CutTokensAsync(id, active: null, "admin_revoke", cancellationToken);
+        await audit.SucceededAsync(AuthEventTypes.UserTokensRevoked, id, actorId: admin.GetUserId());
         return TypedResults.NoContent();
     }
 

@@ -234,6 +234,22 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
     }
 
     [Fact]
+    public async Task Me_for_an_account_disabled_behind_the_services_back_is_a_401_challenge()
+    {
+        var user = await _client.SignupAsync();
+        var normalized = AppUser.Normalize(user.Email);
+        // Straight in the database, as another tool might: no revocation event, no cached profile yet.
+        await factory.WithDbAsync(db => db.Users.Where(u => u.NormalizedEmail == normalized)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.IsActive, false)));
+
+        using var response = await factory.CreateClient(user.AccessToken).GetAsync("/api/auth/me");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Could not validate credentials", await response.DetailAsync());
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"The account is disabled\"", response.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
     public async Task First_version_password_hashes_log_in_and_are_upgraded()
     {
         var email = ApiHelpers.NewEmail("legacy");

@@ -129,16 +129,17 @@ public static class BruteForceApi
         });
     }
 
-    /// <summary>Everything a client sees of a response, but the parts that differ on every request (date, trace id).</summary>
+    /// <summary>Everything a client sees of a response, but the parts that differ on every request (date, request and trace ids).</summary>
     public static async Task<string> VisibleAnswerAsync(HttpResponseMessage response)
     {
         var headers = response.Headers.Concat(response.Content.Headers)
-            .Where(header => !header.Key.Equals("Date", StringComparison.OrdinalIgnoreCase))
+            .Where(header => !header.Key.Equals("Date", StringComparison.OrdinalIgnoreCase)
+                && !header.Key.Equals(Cream.Api.Common.HttpHardening.RequestIdHeader, StringComparison.OrdinalIgnoreCase))
             .Select(header => $"{header.Key.ToUpperInvariant()}: {string.Join(",", header.Value)}")
             .Order(StringComparer.Ordinal);
         var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
         body.Remove("trace_id");
-        body.Remove("traceId");
+        body.Remove("request_id");
         return $"{(int)response.StatusCode}\n{string.Join("\n", headers)}\n{body.ToJsonString()}";
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Cream.Api.Audit;
 using Cream.Api.Common;
 using Cream.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +16,13 @@ namespace Cream.Api.Auth.BruteForce;
 /// A refusal is a 429 problem detail with <c>Retry-After</c>, decided from the counters
 /// alone, so a known and an unknown email get the very same answer.
 /// </summary>
-internal sealed class BruteForceGuard(IAttemptCounters counters, AttemptPolicy policy, TimeProvider time, ILogger<BruteForceGuard> logger)
+internal sealed class BruteForceGuard(
+    IAttemptCounters counters,
+    AttemptPolicy policy,
+    AuditTrail audit,
+    AuthMetrics metrics,
+    TimeProvider time,
+    ILogger<BruteForceGuard> logger)
 {
     public const string TooManyAttemptsDetail = "Too many attempts: wait the number of seconds given in Retry-After, then try again.";
 
@@ -33,9 +40,12 @@ internal sealed class BruteForceGuard(IAttemptCounters counters, AttemptPolicy p
         }
 
         var retryAfter = RetryAfterSeconds(AttemptPolicy.WindowEndMs(window) - nowMs);
+        metrics.Lockout("client");
         if (count == policy.PerClientLimit + 1L)
         {
-            Log.ClientAttemptsLimited(logger, client, policy.PerClientLimit, retryAfter); // once per client and window
+            // Logged and audited once per client and window, however long the flood.
+            Log.ClientAttemptsLimited(logger, client, policy.PerClientLimit, retryAfter);
+            await audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "client_limit");
         }
 
         return TooManyAttempts(context, retryAfter);
@@ -57,6 +67,9 @@ internal sealed class BruteForceGuard(IAttemptCounters counters, AttemptPolicy p
 
         var retryAfter = RetryAfterSeconds(claim.RetryAfterMs);
         Log.LoginBackingOff(logger, account[..12], claim.Failures, retryAfter, ClientPartition(context.Connection.RemoteIpAddress));
+        metrics.Lockout("email");
+        // Every refused attempt is a row; the per-address limit bounds how fast they come.
+        await audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "email_backoff");
         return TooManyAttempts(context, retryAfter);
     }
 

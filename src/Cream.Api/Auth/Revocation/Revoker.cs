@@ -13,6 +13,7 @@ public sealed class Revoker(
     RevocationState state,
     IRevocationPublisher publisher,
     AccessTokenKeys keys,
+    AuthMetrics metrics,
     TimeProvider time,
     ILogger<Revoker> logger)
 {
@@ -30,6 +31,7 @@ public sealed class Revoker(
 
         await ApplyAsync(SessionEnded(sessionId, now));
         Log.SessionRevoked(logger, userId, sessionId, reason);
+        metrics.Revoked("session", reason);
         return true;
     }
 
@@ -46,6 +48,11 @@ public sealed class Revoker(
         }
 
         Log.SessionsRevoked(logger, userId, sessionIds.Count, reason);
+        if (sessionIds.Count > 0)
+        {
+            metrics.Revoked("session", reason, sessionIds.Count);
+        }
+
         return sessionIds.Count;
     }
 
@@ -67,6 +74,7 @@ public sealed class Revoker(
         await ApplyAsync(new RevocationEvent(RevocationKind.User, userId.ToString(), at.ToUnixTimeSeconds(),
             stored?.IsActive ?? false, at.ToUnixTimeMilliseconds()));
         Log.UserTokensCut(logger, userId, reason);
+        metrics.Revoked("user_tokens", reason);
     }
 
     /// <summary>Re-activates an account: its old tokens stay refused, new sign-ins work.</summary>
@@ -110,6 +118,7 @@ public sealed class Revoker(
         await ApplyAsync(new RevocationEvent(RevocationKind.Token, tokenId, new DateTimeOffset(keepUntil).ToUnixTimeSeconds(), false,
             time.GetUtcNow().ToUnixTimeMilliseconds()));
         Log.AccessTokenRevoked(logger, userId);
+        metrics.Revoked("access_token", "rfc7009_revoke");
     }
 
     /// <summary>Drops cached copies of a user's profile here and on every instance.</summary>

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Cream.Api.Audit;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
@@ -77,20 +78,25 @@ public static class SessionEndpoints
         return TypedResults.Ok(tokens);
     }
 
-    private static async Task<NoContent> Logout(ClaimsPrincipal principal, Revoker revoker, ILogger<Revoker> logger, CancellationToken cancellationToken)
+    private static async Task<NoContent> Logout(
+        ClaimsPrincipal principal, Revoker revoker, AuditTrail audit, ILogger<Revoker> logger, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
-        await revoker.RevokeSessionAsync(userId, principal.GetSessionId(), "logout", cancellationToken);
+        var sessionId = principal.GetSessionId();
+        await revoker.RevokeSessionAsync(userId, sessionId, "logout", cancellationToken);
         Log.LoggedOut(logger, userId, "session");
+        await audit.SucceededAsync(AuthEventTypes.Logout, userId, sessionId);
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> LogoutAll(ClaimsPrincipal principal, Revoker revoker, ILogger<Revoker> logger, CancellationToken cancellationToken)
+    private static async Task<NoContent> LogoutAll(
+        ClaimsPrincipal principal, Revoker revoker, AuditTrail audit, ILogger<Revoker> logger, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
         await revoker.RevokeSessionsAsync(userId, keepSessionId: null, "logout_all", cancellationToken);
         await revoker.CutTokensAsync(userId, active: null, "logout_all", cancellationToken);
         Log.LoggedOut(logger, userId, "all");
+        await audit.SucceededAsync(AuthEventTypes.LogoutAll, userId, principal.GetSessionId());
         return TypedResults.NoContent();
     }
 
@@ -108,12 +114,17 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> End(
-        Guid id, ClaimsPrincipal principal, Revoker revoker, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal principal, Revoker revoker, AuditTrail audit, CancellationToken cancellationToken)
     {
-        // Another user's session, an ended one and an unknown id all look the same: 404.
-        return await revoker.RevokeSessionAsync(principal.GetUserId(), id, "session_ended_by_user", cancellationToken)
-            ? TypedResults.NoContent()
-            : Problems.Create(StatusCodes.Status404NotFound, "Session not found");
+        var userId = principal.GetUserId();
+        if (!await revoker.RevokeSessionAsync(userId, id, "session_ended_by_user", cancellationToken))
+        {
+            // Another user's session, an ended one and an unknown id all look the same: 404.
+            return Problems.Create(StatusCodes.Status404NotFound, "Session not found");
+        }
+
+        await audit.SucceededAsync(AuthEventTypes.SessionEnded, userId, id, "ended_by_user");
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
@@ -122,6 +133,7 @@ public static class SessionEndpoints
         CreamDbContext db,
         PasswordService passwords,
         Revoker revoker,
+        AuditTrail audit,
         TimeProvider time,
         ILogger<Revoker> logger,
         CancellationToken cancellationToken)
@@ -139,6 +151,7 @@ public static class SessionEndpoints
         if (stored is null || request.CurrentPassword is not { Length: <= PasswordOptions.MaximumLength } current
             || await passwords.VerifyAsync(stored, current, cancellationToken) == PasswordCheck.Failed)
         {
+            await audit.FailedAsync(AuthEventTypes.PasswordChange, userId, principal.GetSessionId(), "wrong_current_password");
             return Problems.Create(StatusCodes.Status400BadRequest, "Current password is incorrect");
         }
 
@@ -148,6 +161,7 @@ public static class SessionEndpoints
             set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.UpdatedAt, now), cancellationToken);
         await revoker.RevokeSessionsAsync(userId, keepSessionId: principal.GetSessionId(), "password_changed", cancellationToken);
         Log.PasswordChanged(logger, userId);
+        await audit.SucceededAsync(AuthEventTypes.PasswordChange, userId, principal.GetSessionId());
         return TypedResults.NoContent();
     }
 }

@@ -1,3 +1,4 @@
+using Cream.Api.Audit;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Data;
@@ -22,14 +23,16 @@ public sealed class SessionTokens(
     CreamDbContext db,
     AccessTokenIssuer issuer,
     Revoker revoker,
+    AuditTrail audit,
+    AuthMetrics metrics,
     TimeProvider time,
     IOptions<JwtOptions> jwtOptions,
     ILogger<SessionTokens> logger)
 {
     private readonly JwtOptions _options = jwtOptions.Value;
 
-    /// <summary>Creates a session with its first refresh token and returns the token response.</summary>
-    public async Task<TokenResponse> StartSessionAsync(SessionHolder holder, ClientInfo client, CancellationToken cancellationToken)
+    /// <summary>Creates a session with its first refresh token; returns the token response and the session's id.</summary>
+    public async Task<(TokenResponse Tokens, Guid SessionId)> StartSessionAsync(SessionHolder holder, ClientInfo client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(holder);
         ArgumentNullException.ThrowIfNull(client);
@@ -51,7 +54,7 @@ public sealed class SessionTokens(
         db.RefreshTokens.Add(NewRow(session.Id, refreshToken, now, expires));
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
-        return Respond(holder, session.Id, refreshToken);
+        return (Respond(holder, session.Id, refreshToken), session.Id);
     }
 
     /// <summary>Rotates a refresh token: the new token response, or why it was refused.</summary>
@@ -61,7 +64,7 @@ public sealed class SessionTokens(
         ArgumentNullException.ThrowIfNull(client);
         if (presented.Length is 0 or > 256)
         {
-            return Refuse("unknown", "The refresh token is invalid", client);
+            return await RefuseAsync("unknown", "The refresh token is invalid", client, null);
         }
 
         var hash = RefreshTokenCrypto.Hash(presented);
@@ -86,35 +89,47 @@ public sealed class SessionTokens(
 
         if (found is null)
         {
-            return Refuse("unknown", "The refresh token is invalid", client);
+            return await RefuseAsync("unknown", "The refresh token is invalid", client, null);
         }
 
+        var userId = found.Holder.UserId;
         if (!found.IsValid || !found.IsActive)
         {
-            return Refuse("revoked", "The refresh token has been revoked", client);
+            return await RefuseAsync("revoked", "The refresh token has been revoked", client, (userId, found.SessionId));
         }
 
         if (found.ExpiresAt <= now || found.SessionExpiresAt <= now)
         {
-            return Refuse("expired", "The refresh token has expired", client);
+            return await RefuseAsync("expired", "The refresh token has expired", client, (userId, found.SessionId));
         }
 
         if (found.ConsumedAt is null && await TryRotateAsync(found.Id, found.SessionId, presented, client, now, cancellationToken) is { } successor)
         {
-            Log.RefreshRotated(logger, found.Holder.UserId, found.SessionId);
+            Log.RefreshRotated(logger, userId, found.SessionId);
+            await RefreshedAsync("rotated", userId, found.SessionId);
             return (Respond(found.Holder, found.SessionId, successor), null);
         }
 
         // Consumed, by an earlier request or by a concurrent one that just won the race.
         if (await SuccessorWithinGraceAsync(found.Id, presented, now, cancellationToken) is { } sameSuccessor)
         {
-            Log.RefreshGraceReplay(logger, found.Holder.UserId, found.SessionId);
+            Log.RefreshGraceReplay(logger, userId, found.SessionId);
+            await RefreshedAsync("grace_replay", userId, found.SessionId);
             return (Respond(found.Holder, found.SessionId, sameSuccessor), null);
         }
 
-        await revoker.RevokeSessionAsync(found.Holder.UserId, found.SessionId, "refresh_token_reuse", cancellationToken);
-        Log.RefreshReuseDetected(logger, found.Holder.UserId, found.SessionId, client.IpAddress);
+        await revoker.RevokeSessionAsync(userId, found.SessionId, "refresh_token_reuse", cancellationToken);
+        Log.RefreshReuseDetected(logger, userId, found.SessionId, client.IpAddress);
+        metrics.Refresh(succeeded: false, "reused");
+        metrics.RefreshReuseDetected();
+        await audit.FailedAsync(AuthEventTypes.RefreshReuse, userId, found.SessionId, "reused");
         return (null, new RefreshFailure("reused", "The refresh token was already used; the session has been revoked"));
+    }
+
+    private Task RefreshedAsync(string reason, Guid userId, Guid sessionId)
+    {
+        metrics.Refresh(succeeded: true, reason);
+        return audit.SucceededAsync(AuthEventTypes.Refresh, userId, sessionId, reason);
     }
 
     private async Task<string?> TryRotateAsync(Guid tokenId, Guid sessionId, string presented, ClientInfo client, DateTime now, CancellationToken cancellationToken)
@@ -171,9 +186,11 @@ public sealed class SessionTokens(
         return new TokenResponse(access.Token, TokenResponse.Bearer, access.ExpiresInSeconds, refreshToken);
     }
 
-    private (TokenResponse?, RefreshFailure?) Refuse(string reason, string description, ClientInfo client)
+    private async Task<(TokenResponse?, RefreshFailure?)> RefuseAsync(string reason, string description, ClientInfo client, (Guid UserId, Guid SessionId)? owner)
     {
         Log.RefreshRefused(logger, reason, client.IpAddress);
+        metrics.Refresh(succeeded: false, reason);
+        await audit.FailedAsync(AuthEventTypes.Refresh, owner?.UserId, owner?.SessionId, reason);
         return (null, new RefreshFailure(reason, description));
     }
 

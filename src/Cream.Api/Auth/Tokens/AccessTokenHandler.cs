@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Cream.Api.Auth.Revocation;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -21,6 +22,7 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
     private readonly RevocationState _revocations;
     private readonly AccessTokenKeys? _keys;
     private readonly TimeProvider _time = TimeProvider.System;
+    private readonly AuthMetrics? _metrics;
     private readonly ConcurrentDictionary<string, ValidatedToken> _validated = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -52,14 +54,40 @@ public sealed class AccessTokenHandler : JsonWebTokenHandler
     /// token many times pays for parsing and the signature once. The revocation check runs on
     /// every call; a key ring change drops what was remembered.
     /// </summary>
-    public AccessTokenHandler(RevocationState revocations, AccessTokenKeys keys, TimeProvider time)
+    public AccessTokenHandler(RevocationState revocations, AccessTokenKeys keys, TimeProvider time, AuthMetrics? metrics = null)
         : this(revocations)
     {
         _keys = keys;
         _time = time;
+        _metrics = metrics;
     }
 
-    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    public override Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    {
+        if (_metrics is null)
+        {
+            return ValidateCoreAsync(token, validationParameters);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var validation = ValidateCoreAsync(token, validationParameters);
+        if (!validation.IsCompletedSuccessfully)
+        {
+            return RecordWhenDoneAsync(validation, started);
+        }
+
+        _metrics.TokenValidated(validation.Result.IsValid, started);
+        return validation;
+    }
+
+    private async Task<TokenValidationResult> RecordWhenDoneAsync(Task<TokenValidationResult> validation, long started)
+    {
+        var result = await validation.ConfigureAwait(false);
+        _metrics!.TokenValidated(result.IsValid, started);
+        return result;
+    }
+
+    private async Task<TokenValidationResult> ValidateCoreAsync(string token, TokenValidationParameters validationParameters)
     {
         // One token, one spelling: the library's decoder tolerates '=' padding, we do not.
         if (token is null || token.AsSpan().ContainsAnyExcept(CompactJwsCharacters))

@@ -1,0 +1,16 @@
+namespace Cream.Api.Audit;
+
+public static class AuditExtensions
+{
+    public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddSingleton<AuditRetention>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AuditRetention>());
+        return builder;
+    }
+}

@@ -1,0 +1,33 @@
+using Cream.Api.Auth.Sessions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Cream.Api.Audit;
+
+internal sealed class AuthEventConfiguration : IEntityTypeConfiguration<AuthEvent>
+{
+    public const int TypeMaxLength = 32;
+    public const int RequestIdMaxLength = 64;
+    public const int ReasonMaxLength = 64;
+
+    public void Configure(EntityTypeBuilder<AuthEvent> entry)
+    {
+        // No foreign keys: the trail outlives the users and sessions it mentions.
+        entry.ToTable("auth_events");
+        entry.HasKey(e => e.Id);
+        entry.Property(e => e.Id).HasColumnName("id").ValueGeneratedOnAdd();
+        entry.Property(e => e.OccurredAt).HasColumnName("occurred_at");
+        entry.Property(e => e.Type).HasColumnName("type").HasMaxLength(TypeMaxLength);
+        entry.Property(e => e.Outcome).HasColumnName("outcome").HasMaxLength(16);
+        entry.Property(e => e.UserId).HasColumnName("user_id");
+        entry.Property(e => e.SessionId).HasColumnName("session_id");
+        entry.Property(e => e.ActorId).HasColumnName("actor_id");
+        entry.Property(e => e.ClientIp).HasColumnName("client_ip").HasMaxLength(64);
+        entry.Property(e => e.UserAgent).HasColumnName("user_agent").HasMaxLength(SessionConfiguration.UserAgentMaxLength);
+        entry.Property(e => e.RequestId).HasColumnName("request_id").HasMaxLength(RequestIdMaxLength);
+        entry.Property(e => e.Reason).HasColumnName("reason").HasMaxLength(ReasonMaxLength);
+        entry.HasIndex(e => e.OccurredAt).HasDatabaseName("ix_auth_events_occurred_at");
+        entry.HasIndex(e => new { e.UserId, e.Id }).HasDatabaseName("ix_auth_events_user_id");
+        entry.HasIndex(e => new { e.Type, e.Id }).HasDatabaseName("ix_auth_events_type");
+    }
+}

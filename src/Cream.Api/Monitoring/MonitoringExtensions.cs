@@ -1,0 +1,106 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Cream.Api.Auth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Cream.Api.Monitoring;
+
+/// <summary>
+/// Metrics in Prometheus text format at <c>/metrics</c> (the <c>Cream.Auth</c> meter, for
+/// clients on the allowed networks or with an admin token), and the console log settings that
+/// let JSON logs carry each request's id.
+/// </summary>
+public static class MonitoringExtensions
+{
+    public const string MetricsPath = "/metrics";
+    public const string MetricsReaderPolicy = "metrics-reader";
+
+    public static IHostApplicationBuilder AddMonitoring(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.SectionName)
+            .Validate(options => options.ParseNetworks() is not null,
+                "Metrics__AllowedNetworks must be comma-separated networks such as 10.0.0.0/8,::1/128.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AllowedNetworks>();
+        var exported = new ExportedMeters();
+        builder.Services.AddSingleton(exported);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("cream-api"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(AuthMetrics.MeterName)
+                .AddView(exported.Select)
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+        builder.Services.AddAuthorizationBuilder().AddPolicy(MetricsReaderPolicy, policy => policy.RequireAssertion(context =>
+            context.Resource is HttpContext http
+            && (http.RequestServices.GetRequiredService<AllowedNetworks>().Contains(http.Connection.RemoteIpAddress)
+                || context.User.IsInRole(Roles.Admin))));
+
+        // JSON logs (Logging__Console__FormatterName=json) carry the request id and trace id of
+        // each line's request, unless configuration says otherwise.
+        var includeScopes = builder.Configuration["Logging:Console:FormatterOptions:IncludeScopes"];
+        builder.Services.Configure<JsonConsoleFormatterOptions>(options =>
+        {
+            options.IncludeScopes = includeScopes is null || bool.Parse(includeScopes);
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat ??= "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+        return builder;
+    }
+
+    public static WebApplication MapMonitoring(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Services.GetRequiredService<ExportedMeters>().Scope = app.Services.GetRequiredService<IMeterFactory>();
+        app.MapPrometheusScrapingEndpoint(MetricsPath)
+            .RequireAuthorization(MetricsReaderPolicy)
+            .WithTags("Monitoring")
+            .WithSummary("Prometheus metrics of the Cream.Auth meter (allowed networks, or an admin token)");
+        return app;
+    }
+
+    /// <summary>The networks allowed to read metrics without a token.</summary>
+    internal sealed class AllowedNetworks(IOptions<MetricsOptions> options)
+    {
+        private readonly IReadOnlyList<IPNetwork> _networks = options.Value.ParseNetworks() ?? [];
+
+        public bool Contains(IPAddress? address)
+        {
+            if (address is null)
+            {
+                return false;
+            }
+
+            if (address.IsIPv4MappedToIPv6)
+            {
+                address = address.MapToIPv4();
+            }
+
+            foreach (var network in _networks)
+            {
+                if (network.Contains(address))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Which meters this host exports: only its own (those of its <see cref="IMeterFactory"/>),
+    /// so two hosts in one process, as in tests, never mix their counts.
+    /// </summary>
+    internal sealed class ExportedMeters
+    {
+        public object? Scope { get; set; }
+
+        public MetricStreamConfiguration? Select(Instrument instrument) =>
+            Scope is not null && ReferenceEquals(instrument.Meter.Scope, Scope) ? null : MetricStreamConfiguration.Drop;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Cream.Client;
+
+/// <summary>
+/// The service answered with an error. Carries the RFC 9457 problem detail and, from the token
+/// endpoints, the RFC 6749 <c>error</c>. The message holds only the status and the server's
+/// <c>detail</c>, never a token or a password.
+/// </summary>
+public sealed class CreamApiException : Exception
+{
+    /// <summary>Creates an exception without a response (for tests and wrappers).</summary>
+    public CreamApiException()
+    {
+    }
+
+    /// <summary>Creates an exception without a response (for tests and wrappers).</summary>
+    public CreamApiException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates an exception without a response (for tests and wrappers).</summary>
+    public CreamApiException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    private CreamApiException(HttpStatusCode statusCode, string message)
+        : base(message)
+    {
+        StatusCode = statusCode;
+    }
+
+    /// <summary>The HTTP status of the response.</summary>
+    public HttpStatusCode StatusCode { get; private init; }
+
+    /// <summary>The problem's <c>title</c>, if any.</summary>
+    public string? Title { get; private init; }
+
+    /// <summary>The problem's <c>detail</c>: the contract's text, such as <c>Incorrect email or password</c>.</summary>
+    public string? Detail { get; private init; }
+
+    /// <summary>The RFC 6749 error code, such as <c>invalid_grant</c>, from the token endpoints.</summary>
+    public string? Error { get; private init; }
+
+    /// <summary>The RFC 6749 <c>error_description</c>, from the token endpoints.</summary>
+    public string? ErrorDescription { get; private init; }
+
+    /// <summary>The messages of each invalid field of a 422 answer, by field name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Errors { get; private init; } =
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+
+    /// <summary>How long to wait before trying again, from the <c>Retry-After</c> header of a 429 or 503.</summary>
+    public TimeSpan? RetryAfter { get; private init; }
+
+    /// <summary>Reads an error response into an exception; the response is not disposed.</summary>
+    internal static async Task<CreamApiException> FromResponseAsync(
+        HttpResponseMessage response, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var problem = await ReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
+        var detail = problem?.Detail;
+        var message = $"{(int)response.StatusCode} {response.ReasonPhrase ?? response.StatusCode.ToString()}"
+            + (string.IsNullOrEmpty(detail) ? "" : $": {detail}");
+        return new CreamApiException(response.StatusCode, message)
+        {
+            Title = problem?.Title,
+            Detail = detail,
+            Error = problem?.Error,
+            ErrorDescription = problem?.ErrorDescription,
+            Errors = problem?.Errors?.ToDictionary(e => e.Key, e => (IReadOnlyList<string>)e.Value, StringComparer.Ordinal)
+                ?? new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal),
+            RetryAfter = RetryAfterOf(response, timeProvider),
+        };
+    }
+
+    private static async Task<ProblemBody?> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is null || !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(CreamJsonContext.Default.ProblemBody, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null; // an unreadable error body still leaves the status to report
+        }
+    }
+
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response, TimeProvider timeProvider) =>
+        response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - timeProvider.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            _ => null,
+        };
+}

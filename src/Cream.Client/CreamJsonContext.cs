@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace Cream.Client;
+
+internal sealed record RefreshRequest(string RefreshToken);
+
+internal sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
+
+internal sealed record TrackRequest(string Symbol);
+
+/// <summary>An RFC 9457 problem detail, with the RFC 6749 members token endpoints add.</summary>
+internal sealed record ProblemBody(
+    string? Title,
+    string? Detail,
+    string? Error,
+    string? ErrorDescription,
+    Dictionary<string, string[]>? Errors);
+
+/// <summary>Serialization code generated at build time: no reflection, safe to trim.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SignupRequest))]
+[JsonSerializable(typeof(RefreshRequest))]
+[JsonSerializable(typeof(ChangePasswordRequest))]
+[JsonSerializable(typeof(TrackRequest))]
+[JsonSerializable(typeof(UpdateUserRequest))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(UserProfile))]
+[JsonSerializable(typeof(List<SessionInfo>))]
+[JsonSerializable(typeof(IntrospectionResponse))]
+[JsonSerializable(typeof(UserPage))]
+[JsonSerializable(typeof(StockStatusResponse))]
+[JsonSerializable(typeof(TrackedStockPage))]
+[JsonSerializable(typeof(DiscoveryDocument))]
+[JsonSerializable(typeof(JsonWebKeySet))]
+[JsonSerializable(typeof(AuditEventPage))]
+[JsonSerializable(typeof(ProblemBody))]
+internal sealed partial class CreamJsonContext : JsonSerializerContext;

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -11,9 +15,25 @@ public sealed record IssuedAccessToken(string Token, string TokenId, DateTime Ex
 public sealed record AccessTokenSubject(Guid UserId, string Email, IReadOnlyList<string> Roles, Guid SessionId, DateTime? TokensValidAfter = null);
 
 /// <summary>Signs access tokens: compact JWS, HS256, <c>typ</c> <c>at+jwt</c>, with a <c>kid</c>.</summary>
+/// <remarks>
+/// The payload is written straight to UTF-8 JSON and handed to the library, which encodes,
+/// adds the header (alg and kid from the signing key, typ from here) and signs; going through
+/// a <see cref="SecurityTokenDescriptor"/> would build a claims dictionary only to serialize it.
+/// </remarks>
 public sealed class AccessTokenIssuer(AccessTokenKeys keys, Microsoft.Extensions.Options.IOptions<JwtOptions> options, TimeProvider time)
 {
-    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private static readonly Dictionary<string, object> TypeHeader = new(StringComparer.Ordinal)
+    {
+        [JwtHeaderParameterNames.Typ] = AccessTokenKeys.AccessTokenType,
+    };
+
+    /// <summary>Compact output; what an HTML page might need escaped is irrelevant inside a signed token.</summary>
+    private static readonly JsonWriterOptions PayloadWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_payloadBuffer;
+
+    private readonly JsonWebTokenHandler _handler = new();
     private readonly JwtOptions _options = options.Value;
 
     public IssuedAccessToken Issue(AccessTokenSubject subject)
@@ -30,27 +50,38 @@ public sealed class AccessTokenIssuer(AccessTokenKeys keys, Microsoft.Extensions
         }
 
         var expires = now + keys.AccessTokenLifetime;
-        var tokenId = Guid.NewGuid().ToString("N");
+        var tokenId = TokenIds.New();
+        var payload = WritePayload(subject, tokenId, new DateTimeOffset(now).ToUnixTimeSeconds(), new DateTimeOffset(expires).ToUnixTimeSeconds());
+        var token = _handler.CreateToken(payload, keys.SigningCredentials, TypeHeader);
+        return new IssuedAccessToken(token, tokenId, expires, (int)keys.AccessTokenLifetime.TotalSeconds);
+    }
 
-        var descriptor = new SecurityTokenDescriptor
+    private string WritePayload(AccessTokenSubject subject, string tokenId, long issuedAt, long expires)
+    {
+        var buffer = t_payloadBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, PayloadWriterOptions))
         {
-            Issuer = _options.Issuer,
-            Audience = _options.Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = expires,
-            TokenType = AccessTokenKeys.AccessTokenType,
-            SigningCredentials = keys.SigningCredentials,
-            Claims = new Dictionary<string, object>(5, StringComparer.Ordinal)
+            writer.WriteStartObject();
+            writer.WriteString(JwtRegisteredClaimNames.Iss, _options.Issuer);
+            writer.WriteString(JwtRegisteredClaimNames.Aud, _options.Audience);
+            writer.WriteString(AccessTokenClaims.Subject, subject.UserId);
+            writer.WriteString(AccessTokenClaims.Email, subject.Email);
+            writer.WriteStartArray(AccessTokenClaims.Roles);
+            foreach (var role in subject.Roles)
             {
-                [AccessTokenClaims.Subject] = subject.UserId.ToString(),
-                [AccessTokenClaims.Email] = subject.Email,
-                [AccessTokenClaims.Roles] = subject.Roles.ToArray(),
-                [AccessTokenClaims.SessionId] = subject.SessionId.ToString(),
-                [AccessTokenClaims.TokenId] = tokenId,
-            },
-        };
+                writer.WriteStringValue(role);
+            }
 
-        return new IssuedAccessToken(_handler.CreateToken(descriptor), tokenId, expires, (int)keys.AccessTokenLifetime.TotalSeconds);
+            writer.WriteEndArray();
+            writer.WriteString(AccessTokenClaims.SessionId, subject.SessionId);
+            writer.WriteString(AccessTokenClaims.TokenId, tokenId);
+            writer.WriteNumber(AccessTokenClaims.IssuedAt, issuedAt);
+            writer.WriteNumber(JwtRegisteredClaimNames.Nbf, issuedAt);
+            writer.WriteNumber(JwtRegisteredClaimNames.Exp, expires);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

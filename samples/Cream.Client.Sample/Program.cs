@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Cream.Client;
 
 // Usage: dotnet run --project samples/Cream.Client.Sample [base-url]
-var baseAddress = new Uri(args.Length > 0 ? args[0] : "http://localhost:5000");
+var baseAddress = new Uri(args.Length > 0 ? args[0] : "http://localhost:5080");
 using var cream = CreamClient.Create(baseAddress);
 
 try

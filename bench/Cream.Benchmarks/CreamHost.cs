@@ -1,17 +1,20 @@
 using System.Security.Cryptography;
+using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Data;
+using Cream.Api.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
+using OpenTelemetry.Metrics;
 
 namespace Cream.Benchmarks;
 
 /// <summary>
-/// Cream's own registration (<c>AddData</c> + <c>AddAuth</c>, as <c>Program.cs</c> does), built
+/// Cream's own registration (<c>AddData</c>, <c>AddAuth</c>, <c>AddAudit</c> and <c>AddMonitoring</c>, as <c>Program.cs</c> does), built
 /// but not started, so benchmarks take the real singletons (keys, issuer, handler, bearer
 /// options) from the container instead of constructing them by hand.
 /// </summary>
@@ -57,8 +60,13 @@ public static class CreamHost
         });
         builder.AddData();
         builder.AddAuth();
+        builder.AddAudit();
+        builder.AddMonitoring();
         var app = builder.Build();
         app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        // As in the service: the /metrics exporter listens, so the validation histogram is recorded.
+        app.MapMonitoring();
+        app.Services.GetRequiredService<MeterProvider>();
         return app;
     }
 

@@ -137,13 +137,13 @@ public static class AuthEndpoints
     /// Served from the in-process profile cache in the steady state: a profile change, a role
     /// change or a revocation drops the entry here and, through the revocation bus, everywhere.
     /// </summary>
-    private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Me(
-        ClaimsPrincipal principal, RevocationState state, CreamDbContext db, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<ProfileResult, ProblemHttpResult>> Me(
+        ClaimsPrincipal principal, RevocationState state, CreamDbContext db, IOptions<JsonOptions> json, HttpContext context, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
-        if (state.TryGetProfile<UserProfile>(userId, out var cached))
+        if (state.TryGetProfile<ProfileResult>(userId, out var cached))
         {
-            return TypedResults.Ok(cached);
+            return cached;
         }
 
         var epoch = state.ProfileEpoch;
@@ -158,8 +158,8 @@ public static class AuthEndpoints
             return Problems.Create(StatusCodes.Status401Unauthorized, BearerChallenge.InvalidCredentialsDetail);
         }
 
-        state.SetProfile(userId, me, epoch);
-        return TypedResults.Ok(me);
+        var result = ProfileResult.Create(me, json.Value);
+        state.SetProfile(userId, result, epoch);
+        return result;
     }
-
 }

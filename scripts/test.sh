@@ -98,11 +98,14 @@ install_missing() {
 }
 
 # Echoes a random loopback TCP port that nothing answers on. There is a small
-# race until the server binds it, which is acceptable for a test run.
+# race until the server binds it, which is acceptable for a test run. The
+# ports lie below Linux's ephemeral range (32768 and up): a port that an
+# outgoing connection still holds (after a load test, say) accepts no
+# connection yet cannot be bound.
 free_port() {
   local port tries
   for tries in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
     [ "$port" = "$pg_port" ] && continue
     if ! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"

@@ -9,12 +9,15 @@ namespace Cream.Client;
 /// <list type="bullet">
 /// <item>refreshes shortly before the access token expires (<see cref="RefreshMargin"/>);</item>
 /// <item>on a 401, refreshes once and sends the request once more (its body is buffered first, so it can be sent again);</item>
-/// <item>concurrent requests share one refresh, so a rotated refresh token is never presented twice
-/// (which the server would treat as theft and answer by ending the session);</item>
+/// <item>concurrent requests share one refresh, so a rotated refresh token is not presented twice
+/// (which the server would treat as theft and answer by ending the session); a refresh whose
+/// answer was lost on the way is asked again at once, inside the server's grace window, where
+/// it gets the same successor;</item>
 /// <item>when the server refuses the refresh token (400/401), clears the store and lets the 401 through.</item>
 /// </list>
-/// The token endpoints (signup, login, refresh, revoke) and requests marked with
-/// <see cref="AnonymousRequest"/> are sent as they are. Use one handler per <see cref="ITokenStore"/>.
+/// The token endpoints (signup, login, refresh, revoke), requests marked with
+/// <see cref="AnonymousRequest"/> and requests to any other origin than the service's are sent
+/// as they are: the token never leaves for another host. Use one handler per <see cref="ITokenStore"/>.
 /// </summary>
 public sealed class CreamAuthHandler : DelegatingHandler
 {
@@ -25,6 +28,7 @@ public sealed class CreamAuthHandler : DelegatingHandler
 
     private readonly ITokenStore _store;
     private readonly TimeProvider _timeProvider;
+    private readonly Uri _serviceRoot;
     private readonly Uri _refreshEndpoint;
     private readonly Lock _gate = new();
     private InflightRefresh? _lastRefresh;
@@ -39,7 +43,8 @@ public sealed class CreamAuthHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(baseAddress);
         _store = store;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _refreshEndpoint = new Uri(CreamClient.AsRoot(baseAddress), "api/auth/refresh");
+        _serviceRoot = CreamClient.AsRoot(baseAddress);
+        _refreshEndpoint = new Uri(_serviceRoot, "api/auth/refresh");
     }
 
     /// <summary>The default <see cref="RefreshMargin"/>: 60 seconds.</summary>
@@ -99,11 +104,17 @@ public sealed class CreamAuthHandler : DelegatingHandler
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool IsAnonymous(HttpRequestMessage request)
+    private bool IsAnonymous(HttpRequestMessage request)
     {
         if (request.Options.TryGetValue(AnonymousRequest, out var anonymous) && anonymous)
         {
             return true;
+        }
+
+        if (request.RequestUri is { IsAbsoluteUri: true } target
+            && Uri.Compare(target, _serviceRoot, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
+        {
+            return true; // another origin: never send it our token
         }
 
         var path = request.RequestUri is { IsAbsoluteUri: true } uri ? uri.AbsolutePath : request.RequestUri?.OriginalString ?? "";
@@ -164,6 +175,21 @@ public sealed class CreamAuthHandler : DelegatingHandler
     }
 
     private async Task<TokenSet?> RefreshCoreAsync(TokenSet current)
+    {
+        try
+        {
+            return await RefreshOnceAsync(current).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
+        {
+            // The server may have rotated the token before its answer was lost. Asked again at
+            // once, within its grace window, it answers with the same successor; later, the old
+            // token would count as reuse and end the session.
+            return await RefreshOnceAsync(current).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<TokenSet?> RefreshOnceAsync(TokenSet current)
     {
         using var timeout = new CancellationTokenSource(RefreshTimeout, _timeProvider);
         using var request = new HttpRequestMessage(HttpMethod.Post, _refreshEndpoint)

@@ -46,9 +46,9 @@ public static class AuditEndpoints
         int page_size = 50)
     {
         var errors = new Dictionary<string, string[]>();
-        if (page < 1 || page_size is < 1 or > MaxPageSize)
+        if (page < 1 || page_size is < 1 or > MaxPageSize || !Paging.OffsetFits(page, page_size))
         {
-            errors["paging"] = [$"page must be 1 or more, page_size 1 to {MaxPageSize}."];
+            errors["paging"] = [$"page must be 1 or more (and within reach), page_size 1 to {MaxPageSize}."];
         }
 
         if (type is not null && !AuthEventTypes.All.Contains(type))

@@ -34,6 +34,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<AccessTokenIssuer>();
         builder.Services.AddSingleton<AccessTokenHandler>();
         builder.Services.AddSingleton<AuthMetrics>();
+        builder.Services.AddSingleton<AccessDeniedAuditThrottle>();
         builder.Services.AddSingleton<PasswordService>();
         builder.Services.AddScoped<SignInService>();
         builder.Services.AddScoped<SessionTokens>();

@@ -19,6 +19,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _revocations;
     private readonly Counter<long> _invalidTokens;
     private readonly Counter<long> _lockouts;
+    private readonly Counter<long> _accessDenied;
     private readonly Histogram<double> _loginDuration;
     private readonly Histogram<double> _validationDuration;
 
@@ -33,6 +34,7 @@ public sealed class AuthMetrics
         _revocations = Meter.CreateCounter<long>("cream.auth.revocations", "{revocation}", "Sessions, users' tokens and single access tokens revoked, by kind and reason");
         _invalidTokens = Meter.CreateCounter<long>("cream.auth.invalid_tokens", "{token}", "Bearer tokens refused, by reason");
         _lockouts = Meter.CreateCounter<long>("cream.auth.lockouts", "{lockout}", "Login or refresh attempts refused by the brute-force limits, by scope");
+        _accessDenied = Meter.CreateCounter<long>("cream.auth.access_denied", "{request}", "Authenticated requests refused for lack of the admin role (403)");
         _loginDuration = Meter.CreateHistogram<double>("cream.auth.login.duration", "s", "Time to answer a password login, by outcome",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         _validationDuration = Meter.CreateHistogram<double>("cream.auth.token_validation.duration", "s", "Time to validate a bearer token, by outcome",
@@ -61,6 +63,8 @@ public sealed class AuthMetrics
     public void InvalidToken(string reason) => _invalidTokens.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Lockout(string scope) => _lockouts.Add(1, new KeyValuePair<string, object?>("scope", scope));
+
+    public void AccessDenied() => _accessDenied.Add(1);
 
     /// <summary>Called on every authenticated request: no allocation, and nearly free while nobody listens.</summary>
     public void TokenValidated(bool valid, long startTimestamp)

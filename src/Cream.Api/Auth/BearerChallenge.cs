@@ -45,7 +45,8 @@ internal sealed class BearerChallenge : JwtBearerEvents
         var services = context.HttpContext.RequestServices;
         var user = context.HttpContext.User;
         Log.AdminAccessForbidden(services.GetRequiredService<ILogger<BearerChallenge>>(), user.FindFirst(AccessTokenClaims.Subject)?.Value, context.Request.Path);
-        if (user.Identity?.IsAuthenticated == true)
+        services.GetRequiredService<AuthMetrics>().AccessDenied();
+        if (user.Identity?.IsAuthenticated == true && services.GetRequiredService<AccessDeniedAuditThrottle>().ShouldRecord(user.GetUserId()))
         {
             await services.GetRequiredService<AuditTrail>().FailedAsync(AuthEventTypes.AdminAccessDenied, user.GetUserId(), user.GetSessionId(), "missing_admin_role");
         }

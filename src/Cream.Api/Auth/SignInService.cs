@@ -105,7 +105,7 @@ public sealed class SignInService(
         var normalized = AppUser.Normalize(email);
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, cancellationToken))
         {
-            return await SignupRefusedAsync();
+            return SignupRefused();
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -132,7 +132,7 @@ public sealed class SignInService(
         {
             // Another signup with the same email won the race between our check and insert.
             db.ChangeTracker.Clear();
-            return await SignupRefusedAsync();
+            return SignupRefused();
         }
 
         Log.UserSignedUp(logger, user.Id);
@@ -143,11 +143,14 @@ public sealed class SignInService(
         return (SignupOutcome.Created, tokens);
     }
 
-    private async Task<(SignupOutcome, TokenResponse?)> SignupRefusedAsync()
+    /// <summary>
+    /// Counted and logged, not audited: signup has no per-address limit, and a refused signup
+    /// changes nothing, so a row each would let anyone grow the trail at will.
+    /// </summary>
+    private (SignupOutcome, TokenResponse?) SignupRefused()
     {
         Log.SignupDuplicate(logger);
         metrics.Signup(succeeded: false);
-        await audit.FailedAsync(AuthEventTypes.Signup, userId: null, reason: "email_taken");
         return (SignupOutcome.EmailTaken, null);
     }
 }

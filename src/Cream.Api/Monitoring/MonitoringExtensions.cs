@@ -37,7 +37,7 @@ public static class MonitoringExtensions
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddAuthorizationBuilder().AddPolicy(MetricsReaderPolicy, policy => policy.RequireAssertion(context =>
             context.Resource is HttpContext http
-            && (http.RequestServices.GetRequiredService<AllowedNetworks>().Contains(http.Connection.RemoteIpAddress)
+            && ((http.RequestServices.GetRequiredService<AllowedNetworks>().Contains(http.Connection.RemoteIpAddress) && !ViaProxy(http.Request))
                 || context.User.IsInRole(Roles.Admin))));
 
         // JSON logs (Logging__Console__FormatterName=json) carry the request id and trace id of
@@ -62,6 +62,13 @@ public static class MonitoringExtensions
             .WithSummary("Prometheus metrics of the Cream.Auth meter (allowed networks, or an admin token)");
         return app;
     }
+
+    /// <summary>
+    /// A request a proxy forwarded: its peer address is the proxy's (often loopback), not the
+    /// client's, so it never gets the tokenless path however the allowed networks are set.
+    /// </summary>
+    private static bool ViaProxy(HttpRequest request) =>
+        request.Headers.ContainsKey("X-Forwarded-For") || request.Headers.ContainsKey("Forwarded") || request.Headers.ContainsKey("X-Real-IP");
 
     /// <summary>The networks allowed to read metrics without a token.</summary>
     internal sealed class AllowedNetworks(IOptions<MetricsOptions> options)

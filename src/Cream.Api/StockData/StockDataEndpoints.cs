@@ -115,6 +115,10 @@ public static class StockDataEndpoints
         {
             errors["page_size"] = [$"page_size must be 1 to {MaxPageSize}."];
         }
+        else if (page >= 1 && !Paging.OffsetFits(page, page_size))
+        {
+            errors["page"] = ["page is beyond any page there can be."];
+        }
 
         if (errors.Count > 0)
         {

@@ -32,7 +32,8 @@ public static class AdminUserEndpoints
     private static async Task<Results<Ok<AdminUserPage>, ProblemHttpResult>> List(
         CreamDbContext db, CancellationToken cancellationToken, int page = 1, int page_size = 50, string? email = null)
     {
-        if (page < 1 || page_size is < 1 or > MaxPageSize || email is { Length: > AppUserConfiguration.EmailMaxLength })
+        if (page < 1 || page_size is < 1 or > MaxPageSize || !Paging.OffsetFits(page, page_size)
+            || email is { Length: > AppUserConfiguration.EmailMaxLength })
         {
             return Problems.Validation(new Dictionary<string, string[]>
             {
@@ -89,10 +90,10 @@ public static class AdminUserEndpoints
                 await revoker.CutTokensAsync(id, active: null, "role_removed", cancellationToken);
             }
 
-            var added = distinct.Except(user.Roles, StringComparer.Ordinal).ToList();
-            if (added.Count + removed.Count > 0)
+            // One row per role, so no change is ever cut short: "-admin", "+analyst".
+            var changes = removed.Select(r => "-" + r).Concat(distinct.Except(user.Roles, StringComparer.Ordinal).Select(r => "+" + r));
+            foreach (var change in changes)
             {
-                var change = string.Join(' ', added.Select(r => "+" + r).Concat(removed.Select(r => "-" + r)));
                 await audit.SucceededAsync(AuthEventTypes.RolesChanged, id, reason: change, actorId: admin.GetUserId());
             }
         }

@@ -1,3 +1,4 @@
+using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Data;
@@ -33,6 +34,7 @@ internal static class CreateAdminCommand
                 existing.Roles = [.. existing.Roles, Roles.Admin];
                 existing.UpdatedAt = now;
                 await db.SaveChangesAsync(cancellationToken);
+                await AuditGrantAsync(scope.ServiceProvider, existing.Id);
             }
 
             Log.AdminRoleGranted(logger, existing.Id);
@@ -63,6 +65,11 @@ internal static class CreateAdminCommand
         db.Users.Add(user);
         await db.SaveChangesAsync(cancellationToken);
         Log.AdminCreated(logger, user.Id);
+        await AuditGrantAsync(scope.ServiceProvider, user.Id);
         return $"Created admin {user.Email}.";
     }
+
+    /// <summary>From the command line there is no acting admin and no request: the row says so by leaving them empty.</summary>
+    private static Task AuditGrantAsync(IServiceProvider services, Guid userId) =>
+        services.GetRequiredService<AuditTrail>().SucceededAsync(AuthEventTypes.RolesChanged, userId, reason: "+" + Roles.Admin);
 }

@@ -256,6 +256,78 @@ public abstract class CreamAuthHandlerTests(CreamApiFactory factory)
         Assert.Equal(2, client.Wire.Refreshes);
     }
 
+    [Fact]
+    public async Task A_refresh_whose_answer_was_lost_is_asked_again_at_once_and_gets_the_same_successor()
+    {
+        var lose = new LoseFirstRefreshAnswer();
+        var store = new InMemoryTokenStore();
+        var wire = new WireRecorder { InnerHandler = factory.Server.CreateHandler() };
+        lose.InnerHandler = wire;
+        using var api = CreamClient.Create(factory.Server.BaseAddress, store, factory.Time, lose);
+        await api.SignupAsync(new SignupRequest(ApiHelpers.NewEmail("lost"), ApiHelpers.DefaultPassword, "Lost", "Answer"));
+        var userId = (await api.GetMeAsync()).Id;
+        factory.Time.Advance(InsideDefaultMargin);
+        factory.Logs.Clear();
+
+        var me = await api.GetMeAsync();
+
+        Assert.Equal(userId, me.Id);
+        Assert.Equal(1, lose.Lost);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], wire.To("/api/auth/refresh").Select(r => r.Status));
+        Assert.Equal(["RefreshRotated", "RefreshGraceReplay"], RefreshEventsOf(userId));
+        Assert.Equal([true], await SessionValidityAsync(userId));
+        factory.Time.Advance(InsideDefaultMargin);
+        Assert.Equal(userId, (await api.GetMeAsync()).Id); // the successor it kept rotates normally
+        Assert.Equal([true], await SessionValidityAsync(userId));
+    }
+
+    [Fact]
+    public async Task Requests_to_another_origin_never_carry_the_token()
+    {
+        var store = new InMemoryTokenStore();
+        var seen = new List<(string Host, string? Authorization)>();
+        var recorder = new WireRecorder
+        {
+            InnerHandler = factory.Server.CreateHandler(),
+            Intercept = request =>
+            {
+                seen.Add((request.RequestUri!.Authority, request.Headers.Authorization?.ToString()));
+                return request.RequestUri!.Host == "elsewhere.example" ? new HttpResponseMessage(HttpStatusCode.Unauthorized) : null;
+            },
+        };
+        using var api = CreamClient.Create(factory.Server.BaseAddress, store, factory.Time, recorder);
+        await api.SignupAsync(new SignupRequest(ApiHelpers.NewEmail("origin"), ApiHelpers.DefaultPassword, "Origin", "Check"));
+        using var http = new HttpClient(new CreamAuthHandler(store, factory.Server.BaseAddress, factory.Time) { InnerHandler = recorder });
+        seen.Clear();
+
+        using var foreign = await http.GetAsync(new Uri("https://elsewhere.example/api/auth/me"));
+        using var own = await http.GetAsync(new Uri(factory.Server.BaseAddress, "/api/auth/me"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, foreign.StatusCode); // passed through: no refresh for a foreign 401
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        var tokens = await store.GetAsync();
+        Assert.Equal([("elsewhere.example", (string?)null), (factory.Server.BaseAddress.Authority, "Bearer " + tokens!.AccessToken)], seen);
+    }
+
+    /// <summary>Lets the first refresh reach the server, then loses its answer, as a dropped connection would.</summary>
+    private sealed class LoseFirstRefreshAnswer : DelegatingHandler
+    {
+        public int Lost { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.RequestUri!.AbsolutePath == "/api/auth/refresh" && Lost == 0)
+            {
+                Lost++;
+                response.Dispose();
+                throw new HttpRequestException("The connection was reset.");
+            }
+
+            return response;
+        }
+    }
+
     private static HttpResponseMessage Unavailable()
     {
         var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)

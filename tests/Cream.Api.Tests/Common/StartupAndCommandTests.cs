@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cream.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -87,6 +88,10 @@ public sealed partial class StartupAndCommandTests : IDisposable
         using var admin = service.CreateClient(tokens.AccessToken);
         using var list = await admin.GetAsync("/api/stock-data/track");
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        using var audit = await admin.GetAsync("/api/admin/audit?type=roles_changed");
+        var grant = Assert.Single((await audit.JsonAsync()).GetProperty("events").EnumerateArray());
+        Assert.Equal("+admin", grant.GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, grant.GetProperty("actor_id").ValueKind); // the command line, not an admin
     }
 
     [Fact]

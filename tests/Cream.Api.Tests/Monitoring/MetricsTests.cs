@@ -29,12 +29,14 @@ public abstract partial class MetricsTests(CreamApiFactory factory)
         using var reused = await client.PostRefreshAsync(login.RefreshToken);
         using var garbage = await ClientOf(host, "127.0.0.1", "not-a-token").GetAsync("/api/auth/me");
         using var me = await ClientOf(host, "127.0.0.1", user.AccessToken).GetAsync("/api/auth/me");
+        using var forbidden = await ClientOf(host, "127.0.0.1", user.AccessToken).GetAsync("/api/admin/users");
         using var logout = await ClientOf(host, "127.0.0.1", user.AccessToken).PostAsync("/api/auth/logout", null);
         using var revoked = await ClientOf(host, "127.0.0.1", user.AccessToken).GetAsync("/api/auth/me");
 
         Assert.Equal(HttpStatusCode.Unauthorized, reused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         var samples = await ScrapeAsync(client);
 
         Assert.Equal(1, samples["cream_auth_signups_total{outcome=\"success\"}"]);
@@ -49,6 +51,7 @@ public abstract partial class MetricsTests(CreamApiFactory factory)
         Assert.Equal(1, samples["cream_auth_revocations_total{kind=\"session\",reason=\"logout\"}"]);
         Assert.Equal(1, samples["cream_auth_invalid_tokens_total{reason=\"malformed\"}"]);
         Assert.Equal(1, samples["cream_auth_invalid_tokens_total{reason=\"revoked\"}"]);
+        Assert.Equal(1, samples["cream_auth_access_denied_total"]);
         Assert.Equal(3, samples["cream_auth_login_duration_seconds_count{outcome=\"failure\"}"] + samples["cream_auth_login_duration_seconds_count{outcome=\"success\"}"]);
         Assert.True(samples["cream_auth_login_duration_seconds_sum{outcome=\"success\"}"] > 0);
         Assert.True(samples["cream_auth_token_validation_duration_seconds_count{outcome=\"success\"}"] >= 2);
@@ -102,6 +105,26 @@ public abstract partial class MetricsTests(CreamApiFactory factory)
         Assert.Equal("Admin access required", await member.DetailAsync());
         Assert.Equal(HttpStatusCode.OK, byAdmin.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, noAddress.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.7")]
+    [InlineData("Forwarded", "for=203.0.113.7")]
+    [InlineData("X-Real-IP", "203.0.113.7")]
+    public async Task A_request_forwarded_by_a_proxy_on_an_allowed_network_still_needs_an_admin_token(string header, string value)
+    {
+        var host = HostWithAddresses();
+        var admin = await factory.CreateAdminAsync();
+        using var viaProxy = ClientOf(host, "127.0.0.1");
+        viaProxy.DefaultRequestHeaders.Add(header, value);
+        using var adminViaProxy = ClientOf(host, "127.0.0.1", admin.AccessToken);
+        adminViaProxy.DefaultRequestHeaders.Add(header, value);
+
+        using var anonymous = await viaProxy.GetAsync("/metrics");
+        using var byAdmin = await adminViaProxy.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, byAdmin.StatusCode);
     }
 
     [Fact]

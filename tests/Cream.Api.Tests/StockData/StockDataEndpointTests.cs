@@ -175,6 +175,7 @@ public abstract class StockDataEndpointTests(CreamApiFactory factory)
     [InlineData("page=0")]
     [InlineData("page_size=0")]
     [InlineData("page_size=101")]
+    [InlineData("page=2147483647&page_size=100")]
     public async Task Out_of_range_paging_is_422(string query)
     {
         var admin = await factory.CreateAdminAsync();

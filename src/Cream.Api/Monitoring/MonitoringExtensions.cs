@@ -45,7 +45,7 @@ public static class MonitoringExtensions
         var includeScopes = builder.Configuration["Logging:Console:FormatterOptions:IncludeScopes"];
         builder.Services.Configure<JsonConsoleFormatterOptions>(options =>
         {
-            options.IncludeScopes = includeScopes is null || bool.Parse(includeScopes);
+            options.IncludeScopes = !bool.TryParse(includeScopes, out var configured) || configured;
             options.UseUtcTimestamp = true;
             options.TimestampFormat ??= "yyyy-MM-ddTHH:mm:ss.fffZ";
         });

@@ -101,11 +101,11 @@ public static class AuditEndpoints
 
         var total = await events.CountAsync(cancellationToken);
         var items = await events.OrderByDescending(e => e.Id)
-            .Skip((page - 1) * page_size)
+            .Skip(Paging.Offset(page, page_size))
             .Take(page_size)
             .Select(e => new AuditEventView(e.Id, e.OccurredAt, e.Type, e.Outcome, e.UserId, e.SessionId, e.ActorId,
                 e.ClientIp, e.UserAgent, e.RequestId, e.Reason))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AuditPage(items, total, page, page_size, (total + page_size - 1) / page_size));
+        return TypedResults.Ok(new AuditPage(items, total, page, page_size, Paging.TotalPages(total, page_size)));
     }
 }

@@ -1,4 +1,4 @@
-using Cream.Api.Auth.Sessions;
+using Cream.Api.Auth;
 using Cream.Api.Data;
 
 namespace Cream.Api.Audit;
@@ -20,6 +20,7 @@ public sealed class AuditTrail(IServiceScopeFactory scopes, IHttpContextAccessor
     private async Task RecordAsync(string type, string outcome, Guid? userId, Guid? sessionId, string? reason, Guid? actorId)
     {
         var context = httpContextAccessor.HttpContext;
+        var client = context is null ? null : ClientInfo.From(context);
         var entry = new AuthEvent
         {
             OccurredAt = time.GetUtcNow().UtcDateTime,
@@ -29,8 +30,8 @@ public sealed class AuditTrail(IServiceScopeFactory scopes, IHttpContextAccessor
             SessionId = sessionId,
             ActorId = actorId,
             Reason = Truncate(reason, AuthEventConfiguration.ReasonMaxLength),
-            ClientIp = context?.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = Truncate(context?.Request.Headers.UserAgent.ToString(), SessionConfiguration.UserAgentMaxLength),
+            ClientIp = client?.IpAddress,
+            UserAgent = client?.UserAgent,
             RequestId = Truncate(context?.TraceIdentifier, AuthEventConfiguration.RequestIdMaxLength),
         };
 

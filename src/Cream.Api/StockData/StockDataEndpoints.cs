@@ -128,11 +128,11 @@ public static class StockDataEndpoints
         var total = await db.TrackedStocks.CountAsync(cancellationToken);
         var stocks = await db.TrackedStocks.AsNoTracking()
             .OrderBy(s => s.Symbol)
-            .Skip((page - 1) * page_size)
+            .Skip(Paging.Offset(page, page_size))
             .Take(page_size)
             .Select(s => new TrackedStockItem(s.Symbol, s.IsActive, s.LastPullDate, s.LastPullStatus, s.ErrorMessage))
             .ToListAsync(cancellationToken);
-        var totalPages = (total + page_size - 1) / page_size;
+        var totalPages = Paging.TotalPages(total, page_size);
         return TypedResults.Ok(new TrackedStockPage(
             "success", $"Retrieved {stocks.Count} tracked stocks", stocks, total, page, page_size, totalPages));
     }

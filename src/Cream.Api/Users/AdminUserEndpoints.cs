@@ -50,11 +50,11 @@ public static class AdminUserEndpoints
 
         var total = await users.CountAsync(cancellationToken);
         var items = await users.OrderBy(u => u.NormalizedEmail)
-            .Skip((page - 1) * page_size)
+            .Skip(Paging.Offset(page, page_size))
             .Take(page_size)
             .Select(UserProfile.FromUser)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AdminUserPage(items, total, page, page_size, (total + page_size - 1) / page_size));
+        return TypedResults.Ok(new AdminUserPage(items, total, page, page_size, Paging.TotalPages(total, page_size)));
     }
 
     private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Update(

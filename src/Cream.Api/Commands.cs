@@ -14,12 +14,48 @@ public sealed class CommandException(string message) : Exception(message);
 internal sealed record Commands(string Name, IReadOnlyDictionary<string, string> Options)
 {
     private static readonly string[] Known = ["migrate", "create-admin", "rotate-key"];
+    private static readonly string[] HelpArguments = ["--help", "-h", "-?", "help"];
 
+    /// <summary>What <c>--help</c> prints: every command and what it needs.</summary>
+    public const string Usage = """
+        Usage: Cream.Api [command] [options]
+
+        With no command, serves HTTP on ASPNETCORE_URLS (configuration from appsettings.json
+        beside the program and from environment variables such as ConnectionStrings__Cream,
+        Redis__Configuration and Jwt__Secret; see README.md).
+
+        Commands (each uses the same configuration, runs once and exits: 0 on success):
+          migrate
+              Apply the database migrations of ConnectionStrings__Cream (PostgreSQL needs this
+              before the first start; the embedded SQLite file is migrated at every start).
+          create-admin --email E --password P
+              Create the user E with password P (8 to 128 characters), verified, with the
+              admin role. An existing account of E gets the role and keeps its password.
+          rotate-key
+              Add a new signing key to the database (Jwt__Algorithm RS256 or ES256 without
+              Jwt__PrivateKeyPath). Running instances publish it at once, sign with it after
+              two resyncs (2 x Revocation__ResyncSeconds), and keep the previous keys for
+              verification until their last tokens have expired.
+          --help, -h
+              Print this help.
+        """;
+
+    /// <summary>True when the arguments ask for the usage.</summary>
+    public static bool IsHelp(string[] args) =>
+        args.Length > 0 && HelpArguments.Contains(args[0], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The command to run, or null to serve HTTP (arguments that start with '-' are configuration, e.g. <c>--urls</c>).</summary>
     public static Commands? Parse(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
             return null;
+        }
+
+        if (!Known.Contains(args[0]))
+        {
+            throw new CommandException($"Unknown command '{args[0]}': use one of {string.Join(", ", Known)}, or no argument to serve HTTP.");
         }
 
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -33,9 +69,7 @@ internal sealed record Commands(string Name, IReadOnlyDictionary<string, string>
             options[args[i][2..]] = args[++i];
         }
 
-        return Known.Contains(args[0])
-            ? new Commands(args[0], options)
-            : throw new CommandException($"Unknown command '{args[0]}': use one of {string.Join(", ", Known)}, or no argument to serve HTTP.");
+        return new Commands(args[0], options);
     }
 
     public async Task<string> RunAsync(IServiceProvider services, CancellationToken cancellationToken)

@@ -9,6 +9,12 @@ using Cream.Api.StockData;
 using Cream.Api.Users;
 using Microsoft.Extensions.Options;
 
+if (Commands.IsHelp(args))
+{
+    Console.WriteLine(Commands.Usage);
+    return 0;
+}
+
 Commands? command;
 try
 {
@@ -17,24 +23,38 @@ try
 catch (CommandException exception)
 {
     await Console.Error.WriteLineAsync(exception.Message);
+    await Console.Error.WriteLineAsync(Commands.Usage);
     return 2;
 }
 
-// Command arguments are not configuration; only a plain serve passes args on.
-var builder = WebApplication.CreateBuilder(command is null ? args : []);
-builder.AddErrorHandling();
-builder.AddHttpHardening();
-builder.AddJson();
-builder.AddData();
-builder.AddAuth();
-builder.AddAudit();
-builder.AddBruteForceProtection();
-builder.AddMonitoring();
-builder.AddApiDocumentation();
-
-var app = builder.Build();
 try
 {
+    // Command arguments are not configuration; only a plain serve passes args on.
+    var hostArgs = command is null ? args : [];
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = hostArgs,
+        ContentRootPath = AppPaths.ContentRoot(hostArgs),
+    });
+    if (command is not null)
+    {
+        // A command reports its outcome in one line of its own; EF's probes (such as the one that
+        // finds a database missing before creating it) would print "fail:" lines for nothing.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
+    }
+
+    builder.AddErrorHandling();
+    builder.AddHttpHardening();
+    builder.AddJson();
+    builder.AddData();
+    builder.AddAuth();
+    builder.AddAudit();
+    builder.AddBruteForceProtection();
+    builder.AddMonitoring();
+    builder.AddApiDocumentation();
+
+    var app = builder.Build();
+
     if (command is not null)
     {
         Console.WriteLine(await command.RunAsync(app.Services, CancellationToken.None));
@@ -43,12 +63,13 @@ try
 
     // Check every option before anything starts, so a bad one is a single line, not a host crash log.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
+    ListenAddresses.Check(app.Configuration);
     app.UseErrorHandling();
     app.UseHttpHardening();
     app.UseAuthentication();
     app.UseAuthorization();
 
-    await app.MigrateEmbeddedDatabaseAsync();
+    await app.PrepareDatabaseAsync();
     app.MapHealth();
     app.MapApiDocumentation();
     app.MapAuth();
@@ -59,11 +80,15 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception exception) when (exception is OptionsValidationException or CommandException)
+catch (Exception exception) when (exception is CommandException || Settings.DescribeFailure(exception) is not null)
 {
     // A misconfigured service stops with one line that names what to fix.
-    var message = exception is OptionsValidationException invalid ? string.Join(" ", invalid.Failures) : exception.Message;
-    await Console.Error.WriteLineAsync(message);
+    await Console.Error.WriteLineAsync(Settings.DescribeFailure(exception) ?? exception.Message);
+    return 1;
+}
+catch (Exception exception) when (command is not null && DbErrors.IsUnavailable(exception))
+{
+    await Console.Error.WriteLineAsync($"{command.Name}: the database is unavailable ({exception.GetBaseException().Message}).");
     return 1;
 }
 

@@ -1,3 +1,4 @@
+using Cream.Api.Common;
 namespace Cream.Api.Audit;
 
 public static class AuditExtensions
@@ -5,8 +6,7 @@ public static class AuditExtensions
     public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<AuditOptions>().BindSettings(AuditOptions.SectionName);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddSingleton<AuditRetention>();

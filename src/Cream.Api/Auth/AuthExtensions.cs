@@ -1,3 +1,4 @@
+using Cream.Api.Common;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
@@ -22,11 +23,9 @@ public static class AuthExtensions
             builder.Services.AddSingleton(developmentKey);
         }
 
-        builder.Services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<JwtOptions>().BindSettings(JwtOptions.SectionName);
         builder.Services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
-        builder.Services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PasswordOptions>().BindSettings(PasswordOptions.SectionName);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddSigningKeys();
@@ -105,9 +104,8 @@ public static class AuthExtensions
     /// </summary>
     private static void AddRevocation(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RevocationOptions>().BindConfiguration(RevocationOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName);
+        builder.Services.AddOptions<RevocationOptions>().BindSettings(RevocationOptions.SectionName);
+        builder.Services.AddOptions<RedisOptions>().BindSettings(RedisOptions.SectionName);
         builder.Services.AddSingleton<RevocationState>();
         builder.Services.AddScoped<Revoker>();
         builder.Services.AddSingleton<RevocationSync>();

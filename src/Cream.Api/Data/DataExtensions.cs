@@ -23,7 +23,10 @@ public static class DataExtensions
                 options.UseSqlite(settings.ConnectionString));
         }
 
-        builder.Services.AddHealthChecks().AddDbContextCheck<CreamDbContext>("database", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddDbContextCheck<CreamDbContext>("database", tags: ["ready"])
+            .AddCheck<MigrationsHealthCheck>("migrations", tags: ["ready"]);
+        builder.Services.AddSingleton<MigrationsHealthCheck>();
         return builder;
     }
 
@@ -40,11 +43,17 @@ public static class DataExtensions
         }
     }
 
-    /// <summary>The embedded SQLite database is migrated at start; PostgreSQL has the <c>migrate</c> command.</summary>
-    public static async Task MigrateEmbeddedDatabaseAsync(this WebApplication app)
+    /// <summary>
+    /// Says which database this instance uses, and migrates the embedded SQLite database;
+    /// PostgreSQL has the <c>migrate</c> command.
+    /// </summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (app.Services.GetRequiredService<DatabaseSettings>().Provider == DatabaseProvider.Sqlite)
+        var settings = app.Services.GetRequiredService<DatabaseSettings>();
+        var database = settings.Describe();
+        Log.DatabaseInUse(app.Logger, database);
+        if (settings.Provider == DatabaseProvider.Sqlite)
         {
             await app.Services.MigrateDatabaseAsync(app.Lifetime.ApplicationStopping);
         }

@@ -29,4 +29,19 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
                       || part.TrimStart().StartsWith("Server=", StringComparison.OrdinalIgnoreCase));
         return new(isPostgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite, connectionString);
     }
+
+    /// <summary>Where the data is, for the start-up log: the SQLite file, or the PostgreSQL host and database (never a password).</summary>
+    public string Describe()
+    {
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            var postgres = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"PostgreSQL {postgres.Host}:{postgres.Port}/{postgres.Database ?? postgres.Username}";
+        }
+
+        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        return dataSource.StartsWith(':') || dataSource.StartsWith("file:", StringComparison.Ordinal)
+            ? $"SQLite {dataSource}"
+            : $"SQLite file {Path.GetFullPath(dataSource)}";
+    }
 }

@@ -1,3 +1,4 @@
+using Cream.Api.Common;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Cream.Api.Auth;
@@ -22,7 +23,7 @@ public static class MonitoringExtensions
     public static IHostApplicationBuilder AddMonitoring(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.SectionName)
+        builder.Services.AddOptions<MetricsOptions>().BindSettings(MetricsOptions.SectionName)
             .Validate(options => options.ParseNetworks() is not null,
                 "Metrics__AllowedNetworks must be comma-separated networks such as 10.0.0.0/8,::1/128.")
             .ValidateOnStart();

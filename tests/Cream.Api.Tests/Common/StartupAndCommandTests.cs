@@ -122,7 +122,6 @@ public sealed partial class StartupAndCommandTests : IDisposable
     [InlineData("create-admin --email admin@example.com", "create-admin: --password is required.")]
     [InlineData("create-admin --email not-an-email --password admin-password-1", "create-admin: --email must be a valid email address.")]
     [InlineData("create-admin --email admin@example.com --password short", "create-admin: --password must be 8 to 128 characters.")]
-    [InlineData("frobnicate", "Unknown command 'frobnicate'")]
     public async Task Command_mistakes_fail_with_one_clear_line(string arguments, string expected)
     {
         var environment = Environment("Production", $"Data Source={Path.Combine(_folder.Path, "mistakes.db")}");
@@ -148,6 +147,9 @@ public sealed partial class StartupAndCommandTests : IDisposable
             var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production", connectionString), "migrate");
 
             Assert.Equal(0, result.ExitCode);
+            // Nothing failed, so nothing looks like a failure (EF's probe of the missing history table used to print "fail:").
+            Assert.Equal("Database migrated.", result.StandardOutput.Trim());
+            Assert.Empty(result.StandardError);
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
             await using var tables = new NpgsqlCommand(
@@ -159,6 +161,148 @@ public sealed partial class StartupAndCommandTests : IDisposable
             NpgsqlConnection.ClearAllPools();
             await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin).ExecuteNonQueryAsync();
         }
+    }
+
+    [Fact]
+    public async Task Migrate_creates_a_missing_postgresql_database_and_prints_only_its_result()
+    {
+        var name = $"cream_missing_{Guid.NewGuid():N}";
+        var connectionString = new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = name }.ConnectionString;
+        try
+        {
+            var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production", connectionString), "migrate");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal("Database migrated.", result.StandardOutput.Trim());
+            Assert.Empty(result.StandardError);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
+            await admin.OpenAsync();
+            await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin).ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_against_an_unreachable_database_fails_with_one_line()
+    {
+        var environment = Environment("Production", "Host=127.0.0.1;Port=1;Database=nowhere;Timeout=2");
+
+        var result = await ServiceProcess.RunAsync(_folder.Path, environment, "migrate");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("migrate: the database is unavailable", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_prints_every_command_and_exits_without_serving(string argument)
+    {
+        var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production"), argument);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.StandardError);
+        Assert.StartsWith("Usage: Cream.Api", result.StandardOutput, StringComparison.Ordinal);
+        foreach (var command in new[] { "migrate", "create-admin --email E --password P", "rotate-key", "--help" })
+        {
+            Assert.Contains(command, result.StandardOutput, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("Now listening", result.StandardOutput, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "App_Data")));
+    }
+
+    [Fact]
+    public async Task An_unknown_command_prints_one_line_and_the_usage_and_exits_2()
+    {
+        var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production"), "frobnicate");
+
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("Unknown command 'frobnicate'", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("Usage: Cream.Api", lines[1], StringComparison.Ordinal);
+        Assert.Contains(lines, line => line.Contains("rotate-key", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Jwt__AccessTokenMinutes", "abc", "Jwt__AccessTokenMinutes must be a whole number from 1 to 1440.")]
+    [InlineData("Jwt__AccessTokenMinutes", "0", "Jwt__AccessTokenMinutes must be a whole number from 1 to 1440.")]
+    [InlineData("Jwt__RefreshTokenDays", "1e3", "Jwt__RefreshTokenDays must be a whole number from 1 to 365.")]
+    [InlineData("Revocation__ResyncSeconds", "1.5", "Revocation__ResyncSeconds must be a whole number from 1 to 3600.")]
+    [InlineData("RateLimits__PerIpPerMinute", "-1", "RateLimits__PerIpPerMinute must be a whole number from 1 to 1000000000.")]
+    [InlineData("Audit__RetentionDays", "99999999999", "Audit__RetentionDays must be a whole number from 1 to 3650.")]
+    [InlineData("Passwords__HashQueueSeconds", "", "Passwords__HashQueueSeconds must be a whole number from 0 to 60.")]
+    [InlineData("Jwt__Algorithm", "none", "Jwt__Algorithm 'none' is not supported: use HS256, RS256 or ES256.")]
+    [InlineData("Metrics__AllowedNetworks", "10.0.0.0/99", "Metrics__AllowedNetworks must be comma-separated networks")]
+    [InlineData("ASPNETCORE_URLS", "localhost:5080", "ASPNETCORE_URLS: 'localhost:5080' is not a listen address")]
+    [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:70000", "ASPNETCORE_URLS: 'http://127.0.0.1:70000' is not a listen address")]
+    public async Task An_unreadable_or_out_of_range_setting_stops_the_service_with_one_line_naming_it(string key, string value, string expected)
+    {
+        var environment = Environment("Production", $"Data Source={Path.Combine(_folder.Path, "settings.db")}");
+        environment[key] = value;
+
+        var result = await ServiceProcess.RunAsync(_folder.Path, environment);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Several_bad_settings_are_named_together_on_one_line()
+    {
+        var environment = Environment("Production", $"Data Source={Path.Combine(_folder.Path, "settings.db")}");
+        environment["Jwt__ClockSkewSeconds"] = "soon";
+        environment["Audit__PruneIntervalMinutes"] = "0";
+
+        var result = await ServiceProcess.RunAsync(_folder.Path, environment);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Jwt__ClockSkewSeconds must be a whole number from 0 to 300.", line, StringComparison.Ordinal);
+        Assert.Contains("Audit__PruneIntervalMinutes must be a whole number from 1 to 1440.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Started_from_another_folder_the_service_keeps_its_own_settings_and_says_which_database_it_uses()
+    {
+        var database = Path.Combine(_folder.Path, "elsewhere.db");
+        var environment = Environment("Production", $"Data Source={database}");
+        // Only appsettings.json beside the program quiets the framework's per-request lines.
+        environment["Logging__LogLevel__Default"] = "Information";
+        environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information"; // prints the bound address
+        environment.Remove("DataDirectory");
+
+        using var process = Process.Start(ServiceProcess.StartInfo(_folder.Path, environment))!;
+        var output = new List<string>();
+        try
+        {
+            var url = await WaitForListeningAddressAsync(process, output);
+            using var client = new HttpClient { BaseAddress = new Uri(url) };
+            for (var i = 0; i < 5; i++)
+            {
+                using var root = await client.GetAsync(new Uri("/", UriKind.Relative));
+                Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        output.AddRange((await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var text = string.Join('\n', output);
+        Assert.DoesNotContain("Request starting", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Executed DbCommand", text, StringComparison.Ordinal);
+        Assert.Single(output, line => line.Contains($"Database: SQLite file {database}", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(_folder.Path, "App_Data")));
     }
 
     private Dictionary<string, string> Environment(string name, string? connectionString = null)
@@ -188,11 +332,12 @@ public sealed partial class StartupAndCommandTests : IDisposable
             builder.UseSetting("Passwords:Iterations", CreamApiFactory.TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
 
-    private static async Task<string> WaitForListeningAddressAsync(Process process)
+    private static async Task<string> WaitForListeningAddressAsync(Process process, List<string>? output = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
+            output?.Add(line);
             if (ListeningAddress().Match(line) is { Success: true } match)
             {
                 return match.Groups[1].Value;

@@ -1,3 +1,4 @@
+using Cream.Api.Common;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,7 @@ public static class BruteForceExtensions
     public static IHostApplicationBuilder AddBruteForceProtection(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RateLimitOptions>().BindSettings(RateLimitOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => AttemptPolicy.From(services.GetRequiredService<IOptions<RateLimitOptions>>().Value));
         builder.Services.AddSingleton<InProcessAttemptCounters>();

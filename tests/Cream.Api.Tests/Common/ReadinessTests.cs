@@ -1,0 +1,64 @@
+using System.Net;
+using System.Security.Cryptography;
+using Cream.Api.Data;
+using Cream.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Cream.Api.Tests.Common;
+
+/// <summary>Readiness tells a load balancer the truth: no traffic to an instance whose database is not migrated.</summary>
+public sealed class ReadinessTests : IAsyncLifetime
+{
+    private readonly string _database = $"cream_unmigrated_{Guid.NewGuid():N}";
+    private string _connectionString = "";
+
+    public async Task InitializeAsync()
+    {
+        await using var admin = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
+        await admin.OpenAsync();
+        await new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", admin).ExecuteNonQueryAsync();
+        _connectionString = new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = _database }.ConnectionString;
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
+        await admin.OpenAsync();
+        await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", admin).ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task Readiness_is_503_with_the_reason_until_the_database_is_migrated()
+    {
+        await using var service = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:Cream", _connectionString);
+            builder.UseSetting("Jwt:Secret", Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
+        });
+        var client = service.CreateClient();
+
+        using var before = await client.GetAsync("/health/ready");
+        using var live = await client.GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
+        var checks = (await before.JsonAsync()).GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("database").GetString());
+        Assert.Matches("^[0-9]+ database migrations are pending: run the migrate command.$", checks.GetProperty("migrations").GetString());
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode); // the process itself is fine: no restart loop
+
+        var options = new DbContextOptionsBuilder<PostgresCreamDbContext>().UseNpgsql(_connectionString).Options;
+        await using (var db = new PostgresCreamDbContext(options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        using var after = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal("Healthy", (await after.JsonAsync()).GetProperty("status").GetString());
+    }
+}

@@ -18,14 +18,16 @@ public sealed class SigningKeyTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task With_hs256_the_jwks_is_empty_and_discovery_names_the_endpoints()
+    [Theory]
+    [InlineData("/.well-known/oauth-authorization-server")]
+    [InlineData("/.well-known/openid-configuration")]
+    public async Task With_hs256_the_jwks_is_empty_and_discovery_names_the_endpoints_and_nothing_untrue(string path)
     {
         await using var service = await StartAsync([]);
         var client = service.CreateClient();
 
         var jwks = await (await client.GetAsync("/.well-known/jwks.json")).JsonAsync();
-        var discovery = await (await client.GetAsync("/.well-known/openid-configuration")).JsonAsync();
+        var discovery = await (await client.GetAsync(path)).JsonAsync();
 
         Assert.Equal(0, jwks.GetProperty("keys").GetArrayLength());
         Assert.Equal("cream-api", discovery.GetProperty("issuer").GetString());
@@ -35,6 +37,12 @@ public sealed class SigningKeyTests : IDisposable
         Assert.EndsWith("/api/auth/introspect", discovery.GetProperty("introspection_endpoint").GetString(), StringComparison.Ordinal);
         Assert.Equal(["password", "refresh_token"], discovery.GetProperty("grant_types_supported").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["HS256"], discovery.GetProperty("access_token_signing_alg_values_supported").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["none"], discovery.GetProperty("token_endpoint_auth_methods_supported").EnumerateArray().Select(e => e.GetString()));
+        // No ID tokens and no authorization endpoint: nothing may claim otherwise (RFC 8414 section 2).
+        Assert.False(discovery.TryGetProperty("id_token_signing_alg_values_supported", out _));
+        Assert.False(discovery.TryGetProperty("authorization_endpoint", out _));
+        Assert.Equal(0, discovery.GetProperty("response_types_supported").GetArrayLength());
+        Assert.EndsWith("/scalar", discovery.GetProperty("service_documentation").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -6,19 +6,23 @@ namespace Cream.Api.Auth.Keys;
 
 public sealed record JsonWebKeySetResponse(IReadOnlyList<PublicJwk> Keys);
 
-/// <summary>RFC 8414 authorization server metadata (with the OpenID discovery path).</summary>
+/// <summary>
+/// RFC 8414 authorization server metadata, also served at the OpenID discovery path for the
+/// clients that look there. It states only what is true: no authorization endpoint, so no
+/// response types; no ID tokens, so no ID token algorithms (docs/decisions/0011-start-up-settings-and-discovery.md).
+/// </summary>
 public sealed record DiscoveryDocument(
     string Issuer,
     string JwksUri,
     string TokenEndpoint,
     string RevocationEndpoint,
     string IntrospectionEndpoint,
+    string ServiceDocumentation,
     IReadOnlyList<string> GrantTypesSupported,
     IReadOnlyList<string> ResponseTypesSupported,
     IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
     IReadOnlyList<string> RevocationEndpointAuthMethodsSupported,
     IReadOnlyList<string> AccessTokenSigningAlgValuesSupported,
-    IReadOnlyList<string> IdTokenSigningAlgValuesSupported,
     IReadOnlyList<string> SubjectTypesSupported);
 
 /// <summary>Public keys and metadata, so standard clients and resource servers can work with Cream.</summary>
@@ -49,12 +53,12 @@ public static class DiscoveryEndpoints
             TokenEndpoint: $"{root}/api/auth/login",
             RevocationEndpoint: $"{root}/api/auth/revoke",
             IntrospectionEndpoint: $"{root}/api/auth/introspect",
+            ServiceDocumentation: $"{root}/scalar",
             GrantTypesSupported: ["password", "refresh_token"],
-            ResponseTypesSupported: ["token"],
+            ResponseTypesSupported: [],
             TokenEndpointAuthMethodsSupported: ["none"],
             RevocationEndpointAuthMethodsSupported: ["none"],
             AccessTokenSigningAlgValuesSupported: [ring.Algorithm],
-            IdTokenSigningAlgValuesSupported: [ring.Algorithm],
             SubjectTypesSupported: ["public"]));
     }
 }

@@ -12,8 +12,10 @@
 #   3. installs panva/jose (npm) into the same temp folder, never into the
 #      repo, for the JOSE interop tests;
 #   4. exports the connection settings the tests read (CREAM_TEST_*);
-#   5. runs `dotnet test Cream.slnx -c Release`, then prints one closing line
-#      "N passed, N failed, N skipped" summed over all test projects;
+#   5. runs `dotnet test Cream.slnx -c Release`, showing progress, failures and
+#      summaries (the whole output goes to TestResults/test-output.log), then
+#      prints one closing line "N passed, N failed, N skipped" summed over all
+#      test projects;
 #   6. always stops both servers and deletes the temp folder, whatever happened.
 #
 # Debugging aid: if CREAM_TEST_COMMAND is set, it is run with `bash -c` instead
@@ -296,6 +298,26 @@ sum_results() {
     }'
 }
 
+# Filters dotnet test's normal-verbosity output down to what a reader needs: the build,
+# a progress line every 100 passed tests, every failure with its message and stack, skips,
+# and the summaries. Left out: one line per passed test (and what it wrote), xunit's own
+# progress lines, and application log entries ("warn: Category[id]" and their indented
+# continuation lines) that hosts under test write to the console.
+show_progress() {
+  awk '
+    function flush_progress() { if (passed > shown) { printf "test.sh: %d tests passed\n", passed; shown = passed } }
+    /^  Passed / { passed++; in_pass = 1; in_log = 0; if (passed % 100 == 0) flush_progress(); next }
+    in_pass && (/^   / || /^  Standard (Output|Error) Messages:/) { next }
+    { in_pass = 0 }
+    /^(trce|dbug|info|warn|fail|crit): / { in_log = 1; next }
+    in_log && /^      / { next }
+    { in_log = 0 }
+    /^\[xUnit\.net / { next }
+    /^Test Run (Successful|Failed|Aborted)/ { flush_progress() }
+    { print; fflush() }
+    END { flush_progress() }'
+}
+
 main() {
   install_missing
 
@@ -330,10 +352,14 @@ main() {
   if [ -n "${CREAM_TEST_COMMAND:-}" ]; then
     bash -c "$CREAM_TEST_COMMAND" cream-test "$@" 2>&1 </dev/null | tee "$out"
   else
-    dotnet test Cream.slnx -c Release --logger "console;verbosity=normal" "$@" 2>&1 </dev/null | tee "$out"
+    dotnet test Cream.slnx -c Release --logger "console;verbosity=normal" "$@" 2>&1 </dev/null \
+      | tee "$out" | show_progress
   fi
   rc=${PIPESTATUS[0]}
   set -e
+  # The whole output, passing tests and application logs included, stays for a closer look.
+  mkdir -p "$repo_root/TestResults"
+  cp "$out" "$repo_root/TestResults/test-output.log"
 
   local totals passed failed skipped
   totals="$(sum_results "$out")"

@@ -186,7 +186,8 @@ public sealed record JsonWebKeySet(IReadOnlyList<JsonWebKey> Keys);
 /// <summary>The answer of a health endpoint.</summary>
 /// <param name="IsHealthy">True when the endpoint answered 200.</param>
 /// <param name="Status">The server's word for it: <c>Healthy</c>, <c>Degraded</c> or <c>Unhealthy</c>.</param>
-public sealed record HealthReport(bool IsHealthy, string Status);
+/// <param name="Reason">Why it is not healthy (such as pending migrations), when the server says.</param>
+public sealed record HealthReport(bool IsHealthy, string Status, string? Reason = null);
 
 /// <summary>The filters and page of <c>GET /api/admin/audit</c>; null filters are not sent.</summary>
 public sealed record AuditQuery

@@ -354,8 +354,12 @@ public sealed class CreamClient : IDisposable
             throw await CreamApiException.FromResponseAsync(response, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
 
-        var status = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return new HealthReport(response.StatusCode == HttpStatusCode.OK, status.Trim());
+        // "Healthy", or "Unhealthy: why" when something is wrong.
+        var text = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? new HealthReport(response.StatusCode == HttpStatusCode.OK, text)
+            : new HealthReport(response.StatusCode == HttpStatusCode.OK, text[..colon], text[(colon + 1)..].Trim());
     }
 
     private async Task StoreAsync(TokenResponse tokens, CancellationToken cancellationToken) =>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -21,24 +20,20 @@ public static class HealthEndpoints
     }
 
     /// <summary>
-    /// <c>{"status":"Unhealthy","checks":{"migrations":"2 database migrations are pending: ..."}}</c>:
-    /// the reason an instance is not ready, without exception details.
+    /// The status word, as the framework writes it, followed by why when it is not healthy
+    /// (<c>Unhealthy: 2 database migrations are pending: run the migrate command.</c>); never
+    /// exception details.
     /// </summary>
     private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
     {
-        context.Response.ContentType = "application/json";
-        var checks = report.Entries.ToDictionary(
-            entry => entry.Key,
-            entry => entry.Value.Status == HealthStatus.Healthy ? "Healthy" : entry.Value.Description ?? "Unavailable");
-        return JsonSerializer.SerializeAsync(context.Response.Body, new ReadinessResponse(report.Status.ToString(), checks),
-            HealthJson.Default.ReadinessResponse, context.RequestAborted);
+        context.Response.ContentType = "text/plain";
+        var reasons = report.Entries
+            .Where(entry => entry.Value.Status != HealthStatus.Healthy)
+            .Select(entry => entry.Value.Description ?? $"the {entry.Key} check failed")
+            .ToList();
+        var text = reasons.Count == 0 ? report.Status.ToString() : $"{report.Status}: {string.Join(" ", reasons)}";
+        return context.Response.WriteAsync(text, context.RequestAborted);
     }
 
     public sealed record RootResponse(string App);
-
-    internal sealed record ReadinessResponse(string Status, Dictionary<string, string> Checks);
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(HealthEndpoints.ReadinessResponse))]
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
-internal sealed partial class HealthJson : System.Text.Json.Serialization.JsonSerializerContext;

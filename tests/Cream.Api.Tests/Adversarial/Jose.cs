@@ -7,7 +7,7 @@ namespace Cream.Api.Tests.Adversarial;
 /// <summary>
 /// panva/jose, an independent JOSE implementation, run by Node from the <c>node_modules</c>
 /// that <c>scripts/test.sh</c> installs in its temp folder (never in the repo) and names in
-/// <c>CREAM_TEST_NODE_MODULES</c>. Without it the interop tests fail (saying how to run them), never skip.
+/// <c>CREAM_TEST_NODE_MODULES</c>. Without it the interop tests are reported as skipped (saying how to run them) outside the script, and fail inside it.
 /// </summary>
 internal static class Jose
 {

@@ -9,6 +9,7 @@ namespace Cream.Api.Tests.Adversarial;
 /// with the shared HS256 secret and the right claims is accepted by us, and the RS256 and ES256
 /// tokens we issue verify in jose from nothing but our published JWKS.
 /// </summary>
+[NeedsTestServers(Jose.ModulesVariable)]
 public sealed class JoseInteropTests(Hs256Service hs256, Rs256Service rs256, Es256Service es256)
     : IClassFixture<Hs256Service>, IClassFixture<Rs256Service>, IClassFixture<Es256Service>
 {

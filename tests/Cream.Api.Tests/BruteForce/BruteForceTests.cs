@@ -22,6 +22,11 @@ public abstract class BruteForceService<TFactory> : IAsyncLifetime where TFactor
 
     public async Task InitializeAsync()
     {
+        if (TestServers.SkippedHere(Service))
+        {
+            return;
+        }
+
         await Service.InitializeAsync();
         Limited = Service.WithLowAddressLimit();
         _ = Limited.Server;
@@ -29,6 +34,11 @@ public abstract class BruteForceService<TFactory> : IAsyncLifetime where TFactor
 
     public async Task DisposeAsync()
     {
+        if (TestServers.SkippedHere(Service))
+        {
+            return;
+        }
+
         await Limited.DisposeAsync();
         await ((IAsyncLifetime)Service).DisposeAsync();
     }
@@ -36,6 +46,7 @@ public abstract class BruteForceService<TFactory> : IAsyncLifetime where TFactor
 
 public sealed class SqliteBruteForceService : BruteForceService<SqliteApiFactory>;
 
+[NeedsTestServers(TestServers.PostgresVariable)]
 public sealed class PostgresBruteForceService : BruteForceService<PostgresApiFactory>;
 
 /// <summary>

@@ -9,6 +9,7 @@ using StackExchange.Redis;
 namespace Cream.Api.Tests.BruteForce;
 
 /// <summary>Two instances on one PostgreSQL and one Redis, each also with a low-address-limit host, and their clocks set equal.</summary>
+[NeedsTestServers]
 public sealed class TwoLimitedInstances : IAsyncLifetime
 {
     public TwoInstances Deployment { get; } = new();
@@ -25,6 +26,11 @@ public sealed class TwoLimitedInstances : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (TestServers.SkippedHere(this))
+        {
+            return;
+        }
+
         await Deployment.InitializeAsync();
         LimitedA = A.WithLowAddressLimit();
         LimitedB = B.WithLowAddressLimit();
@@ -38,6 +44,11 @@ public sealed class TwoLimitedInstances : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (TestServers.SkippedHere(this))
+        {
+            return;
+        }
+
         await LimitedB.DisposeAsync();
         await LimitedA.DisposeAsync();
         await Deployment.DisposeAsync();
@@ -132,6 +143,7 @@ public sealed class SharedLimitsTests(TwoLimitedInstances instances) : IClassFix
 /// running): the limits fall back to the instance's own counters, never to none, never to a 500.
 /// </summary>
 [Collection(RedisOutageGroup.Name)]
+[NeedsTestServers(TestServers.RedisVariable)]
 public sealed class UnreachableRedisTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Npgsql;
 namespace Cream.Api.Tests.Common;
 
 /// <summary>With the database unreachable, tokens still authenticate from memory and login answers 503.</summary>
+[NeedsTestServers(TestServers.PostgresVariable)]
 public sealed class DatabaseOutageTests : IAsyncLifetime
 {
     private TcpProxy _proxy = null!;

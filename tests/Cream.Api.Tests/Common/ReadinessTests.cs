@@ -10,6 +10,7 @@ using Npgsql;
 namespace Cream.Api.Tests.Common;
 
 /// <summary>Readiness tells a load balancer the truth: no traffic to an instance whose database is not migrated.</summary>
+[NeedsTestServers(TestServers.PostgresVariable)]
 public sealed class ReadinessTests : IAsyncLifetime
 {
     private readonly string _database = $"cream_unmigrated_{Guid.NewGuid():N}";
@@ -46,9 +47,7 @@ public sealed class ReadinessTests : IAsyncLifetime
         using var live = await client.GetAsync("/health/live");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
-        var checks = (await before.JsonAsync()).GetProperty("checks");
-        Assert.Equal("Healthy", checks.GetProperty("database").GetString());
-        Assert.Matches("^[0-9]+ database migrations are pending: run the migrate command.$", checks.GetProperty("migrations").GetString());
+        Assert.Matches("^Unhealthy: [0-9]+ database migrations are pending: run the migrate command.$", await before.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, live.StatusCode); // the process itself is fine: no restart loop
 
         var options = new DbContextOptionsBuilder<PostgresCreamDbContext>().UseNpgsql(_connectionString).Options;
@@ -59,6 +58,6 @@ public sealed class ReadinessTests : IAsyncLifetime
 
         using var after = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
-        Assert.Equal("Healthy", (await after.JsonAsync()).GetProperty("status").GetString());
+        Assert.Equal("Healthy", await after.Content.ReadAsStringAsync());
     }
 }

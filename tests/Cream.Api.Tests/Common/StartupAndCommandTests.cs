@@ -135,6 +135,7 @@ public sealed partial class StartupAndCommandTests : IDisposable
     }
 
     [Fact]
+    [NeedsTestServers(TestServers.PostgresVariable)]
     public async Task Migrate_creates_the_schema_on_postgresql()
     {
         var name = $"cream_migrate_{Guid.NewGuid():N}";
@@ -164,6 +165,7 @@ public sealed partial class StartupAndCommandTests : IDisposable
     }
 
     [Fact]
+    [NeedsTestServers(TestServers.PostgresVariable)]
     public async Task Migrate_creates_a_missing_postgresql_database_and_prints_only_its_result()
     {
         var name = $"cream_missing_{Guid.NewGuid():N}";

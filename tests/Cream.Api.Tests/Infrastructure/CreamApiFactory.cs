@@ -66,6 +66,11 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
 
     public virtual async Task InitializeAsync()
     {
+        if (TestServers.SkippedHere(this))
+        {
+            return;
+        }
+
         await PrepareDatabaseAsync();
         _ = Server; // start the host (SQLite migrates itself at start)
     }
@@ -74,6 +79,11 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
 
     async Task IAsyncLifetime.DisposeAsync()
     {
+        if (TestServers.SkippedHere(this))
+        {
+            return;
+        }
+
         await DisposeAsync();
         await DropDatabaseAsync();
     }
@@ -107,6 +117,7 @@ public sealed class SqliteApiFactory : CreamApiFactory
     }
 }
 
+[NeedsTestServers(TestServers.PostgresVariable)]
 public class PostgresApiFactory : CreamApiFactory
 {
     /// <summary>Several factories (service instances) may share one database by naming the same one.</summary>

@@ -1,20 +1,40 @@
 namespace Cream.Api.Tests.Infrastructure;
 
 /// <summary>
-/// The throwaway servers <c>scripts/test.sh</c> starts. Without them the PostgreSQL half of the
-/// suite fails with a message that says how to run it; it never silently skips.
+/// The throwaway servers <c>scripts/test.sh</c> starts. Tests that need them carry
+/// <see cref="NeedsTestServersAttribute"/>: skipped (saying how to run them) under a plain
+/// <c>dotnet test</c>, run and failing loudly when the script's servers do not answer.
 /// </summary>
 public static class TestServers
 {
+    public const string PostgresVariable = "CREAM_TEST_POSTGRES";
+    public const string RedisVariable = "CREAM_TEST_REDIS";
+
+    /// <summary>Set by <c>scripts/test.sh</c>: nothing is skipped then.</summary>
+    public static bool Required => Environment.GetEnvironmentVariable("CREAM_TEST_REQUIRE_SERVERS") == "1";
+
+    /// <summary>
+    /// True when <paramref name="fixture"/> needs what only the script provides and this run has
+    /// none of it: its tests are skipped, so it must not start (nor fail while cleaning up).
+    /// </summary>
+    public static bool SkippedHere(object fixture)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        return !Required && fixture.GetType().GetCustomAttributes(typeof(NeedsTestServersAttribute), inherit: true)
+            .Cast<NeedsTestServersAttribute>()
+            .SelectMany(mark => mark.Variables)
+            .Any(variable => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)));
+    }
+
     public static string PostgresAdminConnectionString =>
-        Environment.GetEnvironmentVariable("CREAM_TEST_POSTGRES") is { Length: > 0 } value
+        Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
-                "CREAM_TEST_POSTGRES is not set: run scripts/test.sh, which starts a throwaway PostgreSQL for these tests.");
+                $"{PostgresVariable} is not set: run scripts/test.sh, which starts a throwaway PostgreSQL for these tests.");
 
     public static string RedisConfiguration =>
-        Environment.GetEnvironmentVariable("CREAM_TEST_REDIS") is { Length: > 0 } value
+        Environment.GetEnvironmentVariable(RedisVariable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
-                "CREAM_TEST_REDIS is not set: run scripts/test.sh, which starts a throwaway Redis for these tests.");
+                $"{RedisVariable} is not set: run scripts/test.sh, which starts a throwaway Redis for these tests.");
 }

@@ -305,7 +305,7 @@ sum_results() {
 # continuation lines) that hosts under test write to the console.
 show_progress() {
   awk '
-    function flush_progress() { if (passed > shown) { printf "test.sh: %d tests passed\n", passed; shown = passed } }
+    function flush_progress() { if (passed > shown) { printf "test.sh: %d tests passed\n", passed; fflush(); shown = passed } }
     /^  Passed / { passed++; in_pass = 1; in_log = 0; if (passed % 100 == 0) flush_progress(); next }
     in_pass && (/^   / || /^  Standard (Output|Error) Messages:/) { next }
     { in_pass = 0 }

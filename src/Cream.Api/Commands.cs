@@ -33,9 +33,11 @@ internal sealed record Commands(string Name, IReadOnlyDictionary<string, string>
               admin role. An existing account of E gets the role and keeps its password.
           rotate-key
               Add a new signing key to the database (Jwt__Algorithm RS256 or ES256 without
-              Jwt__PrivateKeyPath). Running instances publish it at once, sign with it after
-              two resyncs (2 x Revocation__ResyncSeconds), and keep the previous keys for
-              verification until their last tokens have expired.
+              Jwt__PrivateKeyPath). Running instances publish it at once when Redis is
+              configured (else at their next resync), sign with it after two resyncs
+              (2 x Revocation__ResyncSeconds), and keep the previous keys for verification
+              until their last tokens have expired. The first key of an empty database signs
+              at once.
           --help, -h
               Print this help.
         """;

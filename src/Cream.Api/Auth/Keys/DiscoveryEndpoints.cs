@@ -1,3 +1,4 @@
+using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Tokens;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -37,10 +38,11 @@ public static class DiscoveryEndpoints
         return routes;
     }
 
-    private static Ok<JsonWebKeySetResponse> Jwks(KeyRing ring, HttpResponse response)
+    private static Ok<JsonWebKeySetResponse> Jwks(KeyRing ring, HttpResponse response, IOptions<RevocationOptions> revocation)
     {
-        // Public keys change only at a rotation, which is announced a resync ahead: a short cache is safe.
-        response.Headers.CacheControl = "public, max-age=300";
+        // A rotated key is published two resyncs before it signs: a verifier that caches the
+        // set for one resync at most has it in time.
+        response.Headers.CacheControl = $"public, max-age={revocation.Value.ResyncSeconds}";
         return TypedResults.Ok(new JsonWebKeySetResponse(ring.PublicKeys));
     }
 

@@ -1,11 +1,16 @@
+using System.Text.Json;
+using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Tokens;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Cream.Api.Auth.Keys;
 
 /// <summary>
-/// <c>rotate-key</c>: adds a new signing key to the database. It signs once every instance has
-/// had time to learn it; the old key keeps verifying until its last token has expired.
+/// <c>rotate-key</c>: adds a new signing key to the database and announces it over Redis, so
+/// every running instance publishes it in its JWKS at once (without Redis, at its next resync).
+/// It signs once every instance has had time to learn it, even one that missed the
+/// announcement; the old key keeps verifying until its last token has expired.
 /// </summary>
 internal static class RotateKeyCommand
 {
@@ -24,9 +29,47 @@ internal static class RotateKeyCommand
                 "rotate-key: the signing key comes from Jwt__PrivateKeyPath; rotate it by pointing that at a new key and listing the old one in Jwt__VerificationKeyPaths.");
         }
 
-        await using var scope = services.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<SigningKeyStore>();
-        var added = await store.RotateAsync(cancellationToken);
-        return $"Added signing key {added.KeyId} ({added.Algorithm}); it signs from {added.ActivatesAt:u}, and the previous keys verify until {added.ActivatesAt + store.VerificationTail:u}.";
+        KeyRotation rotation;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            rotation = await scope.ServiceProvider.GetRequiredService<SigningKeyStore>().RotateAsync(cancellationToken);
+        }
+
+        var added = rotation.Added;
+        var announced = await AnnounceAsync(services, cancellationToken);
+        var published = announced
+            ? "running instances publish it now"
+            : "running instances publish it at their next resync (Redis__Configuration is not set or Redis did not answer)";
+        return rotation.PreviousRetireAt is { } retireAt
+            ? $"Added signing key {added.KeyId} ({added.Algorithm}): {published}; it signs from {added.ActivatesAt:u}, and the {rotation.PreviousKeys} previous key(s) verify until {retireAt:u}."
+            : $"Added signing key {added.KeyId} ({added.Algorithm}): there was no key before it, so it signs at once.";
+    }
+
+    /// <summary>Tells the other instances over the revocation channel; false when there is no Redis to tell them through.</summary>
+    private static async Task<bool> AnnounceAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var configuration = services.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration;
+        if (string.IsNullOrWhiteSpace(configuration))
+        {
+            return false;
+        }
+
+        var redisOptions = ConfigurationOptions.Parse(configuration);
+        redisOptions.AbortOnConnectFail = false;
+        redisOptions.ConnectTimeout = 2000;
+        redisOptions.ClientName = "cream-api-rotate-key";
+        try
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+            var change = new RevocationEvent(RevocationKind.SigningKeys, "", 0, true,
+                services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds());
+            var payload = JsonSerializer.Serialize(new RevocationMessage("rotate-key", change), RevocationJson.Default.RevocationMessage);
+            cancellationToken.ThrowIfCancellationRequested();
+            return await redis.GetSubscriber().PublishAsync(RedisRevocationBus.Channel, payload) >= 0 && redis.IsConnected;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return false;
+        }
     }
 }

@@ -48,17 +48,24 @@ public sealed class SigningKeyStore(
 
     /// <summary>
     /// Adds a key that starts signing after <see cref="ActivationDelay"/>; the keys signing until
-    /// then retire one token lifetime later, so nobody is logged out.
+    /// then retire one token lifetime later, so nobody is logged out. With no live key at all
+    /// (the command ran before the service ever started) the new key signs at once.
     /// </summary>
-    public async Task<StoredSigningKey> RotateAsync(CancellationToken cancellationToken)
+    public async Task<KeyRotation> RotateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var previous = (await LiveKeysAsync(now, cancellationToken)).Count;
+        if (previous == 0)
+        {
+            return new KeyRotation(await AddKeyAsync(activatesAt: now, cancellationToken), PreviousKeys: 0, PreviousRetireAt: null);
+        }
+
         var activatesAt = now + ActivationDelay;
         var retiresAt = activatesAt + VerificationTail;
         await db.SigningKeys
             .Where(k => k.Algorithm == _jwt.Algorithm && (k.RetiresAt == null || k.RetiresAt > retiresAt))
             .ExecuteUpdateAsync(set => set.SetProperty(k => k.RetiresAt, retiresAt), cancellationToken);
-        return await AddKeyAsync(activatesAt, cancellationToken);
+        return new KeyRotation(await AddKeyAsync(activatesAt, cancellationToken), previous, retiresAt);
     }
 
     private Task<List<StoredSigningKey>> LiveKeysAsync(DateTime now, CancellationToken cancellationToken) =>
@@ -86,3 +93,6 @@ public sealed class SigningKeyStore(
     private AsymmetricSecurityKey Unprotect(StoredSigningKey record) =>
         KeyMaterial.ImportPrivate(record.Algorithm, _protector.Unprotect(Convert.FromBase64String(record.ProtectedPrivateKey)));
 }
+
+/// <summary>What <c>rotate-key</c> did: the new key, and how many keys it replaces and until when they verify.</summary>
+public sealed record KeyRotation(StoredSigningKey Added, int PreviousKeys, DateTime? PreviousRetireAt);

@@ -5,13 +5,15 @@ using Microsoft.Extensions.Options;
 namespace Cream.Api.Auth.Keys;
 
 /// <summary>
-/// Database-kept keys: loaded into the <see cref="KeyRing"/> before the service answers, and
-/// reloaded at every resync so a rotation on any instance (or by the <c>rotate-key</c>
-/// command) reaches them all before the new key signs.
+/// Database-kept keys: loaded into the <see cref="KeyRing"/> before the service answers,
+/// reloaded at once when the <c>rotate-key</c> command announces a new key over Redis, and at
+/// every resync (the safety net without Redis), so a rotation reaches every instance before
+/// the new key signs.
 /// </summary>
 public sealed class SigningKeySync(
     IServiceScopeFactory scopes,
     KeyRing ring,
+    RevocationState state,
     TimeProvider time,
     IOptions<RevocationOptions> options,
     ILogger<SigningKeySync> logger) : BackgroundService
@@ -19,8 +21,28 @@ public sealed class SigningKeySync(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await ReloadAsync(cancellationToken); // no keys, no service: let a failure stop the start
+        state.SigningKeysChanged += ReloadNow;
         await base.StartAsync(cancellationToken);
     }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        state.SigningKeysChanged -= ReloadNow;
+        return base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Off the message thread; a failure waits for the next resync.</summary>
+    private void ReloadNow() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await ReloadAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            Log.SigningKeyReloadFailed(logger, exception);
+        }
+    });
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Periodic.RunAsync(TimeSpan.FromSeconds(options.Value.ResyncSeconds), time, ReloadAsync,

@@ -13,6 +13,9 @@ public enum RevocationKind
 
     /// <summary>A user's profile changed (roles, names, last login): cached copies are dropped. Revokes nothing.</summary>
     Profile,
+
+    /// <summary>The signing keys in the database changed (<c>rotate-key</c>): every instance reloads them now. Revokes nothing.</summary>
+    SigningKeys,
 }
 
 /// <summary>

@@ -29,6 +29,9 @@ public sealed class RevocationState
     private readonly ConcurrentDictionary<Guid, object> _profiles = new();
     private long _profileEpoch;
 
+    /// <summary>Raised when another instance or a command says the signing keys changed.</summary>
+    public event Action? SigningKeysChanged;
+
     /// <summary>Profiles cached at most; past it the cache starts over (it refills on demand).</summary>
     public const int MaxProfiles = 100_000;
 
@@ -91,6 +94,9 @@ public sealed class RevocationState
                 break;
             case RevocationKind.Token when change.Id.Length > 0:
                 _tokens.AddOrUpdate(change.Id, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
+                break;
+            case RevocationKind.SigningKeys:
+                SigningKeysChanged?.Invoke();
                 break;
         }
     }

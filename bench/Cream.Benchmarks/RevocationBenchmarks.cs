@@ -18,7 +18,7 @@ public class RevocationBenchmarks
     private const int Revoked = 10_000;
     private readonly RevocationState _state = new();
     private AccessTokenKeys _keys = null!;
-    private AccessTokenHandler _handler = null!;
+    private AccessTokenValidator _handler = null!;
     private JsonWebTokenHandler _libraryOnly = null!;
     private string _token = null!;
     private Guid _userId;
@@ -39,7 +39,7 @@ public class RevocationBenchmarks
 
         var options = Options.Create(new JwtOptions { Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) });
         _keys = new AccessTokenKeys(options, TimeProvider.System);
-        _handler = new AccessTokenHandler(_state);
+        _handler = new AccessTokenValidator(_state);
         _libraryOnly = new JsonWebTokenHandler { MapInboundClaims = false };
         _userId = Guid.NewGuid();
         _sessionId = Guid.NewGuid();
@@ -56,6 +56,6 @@ public class RevocationBenchmarks
     [Benchmark(Baseline = true, Description = "JsonWebTokenHandler.ValidateTokenAsync, same parameters")]
     public async Task<bool> LibraryValidation() => (await _libraryOnly.ValidateTokenAsync(_token, _keys.ValidationParameters)).IsValid;
 
-    [Benchmark(Description = "AccessTokenHandler: validation + claims + revocation")]
+    [Benchmark(Description = "AccessTokenValidator: validation + claims + revocation")]
     public async Task<bool> CreamValidation() => (await _handler.ValidateTokenAsync(_token, _keys.ValidationParameters)).IsValid;
 }

@@ -31,6 +31,8 @@ public static class AuthExtensions
         builder.AddSigningKeys();
         builder.Services.AddSingleton<AccessTokenKeys>();
         builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddSingleton<AccessTokenValidator>();
+        builder.Services.AddSingleton<ValidatedTokenCache>();
         builder.Services.AddSingleton<AccessTokenHandler>();
         builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddSingleton<AccessDeniedAuditThrottle>();

@@ -33,7 +33,7 @@ public sealed record IntrospectionResponse(bool Active)
 /// <summary>Token revocation (RFC 7009) and introspection (RFC 7662).</summary>
 public static class TokenEndpoints
 {
-    private const int MaxTokenLength = AccessTokenHandler.MaximumTokenBytes;
+    private const int MaxTokenLength = AccessTokenValidator.MaximumTokenBytes;
 
     public static IEndpointRouteBuilder MapTokenEndpoints(this IEndpointRouteBuilder routes)
     {

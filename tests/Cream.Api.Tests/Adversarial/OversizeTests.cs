@@ -5,7 +5,7 @@ using Cream.Api.Auth.Tokens;
 namespace Cream.Api.Tests.Adversarial;
 
 /// <summary>
-/// Tokens past the 8 KB cap (<see cref="AccessTokenHandler.MaximumTokenBytes"/>), signed with our
+/// Tokens past the 8 KB cap (<see cref="AccessTokenValidator.MaximumTokenBytes"/>), signed with our
 /// key so only the size is wrong; huge bearer values; and JSON nested deep enough to hurt a
 /// parser while staying under the cap.
 /// </summary>
@@ -36,18 +36,18 @@ public sealed class OversizeTests(Hs256Service service) : IClassFixture<Hs256Ser
     [Fact]
     public async Task A_padded_token_just_under_the_cap_is_still_accepted_so_the_cap_is_what_refuses()
     {
-        var token = Padded(service, AccessTokenHandler.MaximumTokenBytes);
+        var token = Padded(service, AccessTokenValidator.MaximumTokenBytes);
 
         using var response = await service.GetMeAsync(token);
 
-        Assert.Equal(AccessTokenHandler.MaximumTokenBytes, token.Length);
+        Assert.Equal(AccessTokenValidator.MaximumTokenBytes, token.Length);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private static string JustOverTheCap(Hs256Service s)
     {
-        var token = Padded(s, AccessTokenHandler.MaximumTokenBytes + 1);
-        Assert.Equal(AccessTokenHandler.MaximumTokenBytes + 1, token.Length);
+        var token = Padded(s, AccessTokenValidator.MaximumTokenBytes + 1);
+        Assert.Equal(AccessTokenValidator.MaximumTokenBytes + 1, token.Length);
         return token;
     }
 

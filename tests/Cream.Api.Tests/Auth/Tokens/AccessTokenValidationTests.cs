@@ -502,8 +502,8 @@ public sealed class AccessTokenValidationTests
     {
         var (fits, tooLong) = SignedTokensAroundTheSizeLimit();
 
-        Assert.InRange(fits.Length, AccessTokenHandler.MaximumTokenBytes - 2, AccessTokenHandler.MaximumTokenBytes);
-        Assert.InRange(tooLong.Length, AccessTokenHandler.MaximumTokenBytes + 1, AccessTokenHandler.MaximumTokenBytes + 2);
+        Assert.InRange(fits.Length, AccessTokenValidator.MaximumTokenBytes - 2, AccessTokenValidator.MaximumTokenBytes);
+        Assert.InRange(tooLong.Length, AccessTokenValidator.MaximumTokenBytes + 1, AccessTokenValidator.MaximumTokenBytes + 2);
         await AssertAcceptedAsync(fits);
         await AssertRefusedAsync(tooLong, "malformed");
     }
@@ -518,7 +518,7 @@ public sealed class AccessTokenValidationTests
         {
             payload["pad"] = new string('x', padding);
             var token = _tokens.Sign(header, payload);
-            if (token.Length > AccessTokenHandler.MaximumTokenBytes)
+            if (token.Length > AccessTokenValidator.MaximumTokenBytes)
             {
                 return (fits, token);
             }
@@ -530,10 +530,9 @@ public sealed class AccessTokenValidationTests
     [Fact]
     public void The_handler_caps_tokens_at_8_KB()
     {
-        var handler = _tokens.Handler;
-
-        Assert.Equal(8 * 1024, handler.MaximumTokenSizeInBytes);
-        Assert.False(handler.MapInboundClaims);
+        Assert.Equal(8 * 1024, _tokens.Handler.MaximumTokenSizeInBytes);
+        Assert.Equal(8 * 1024, _tokens.Validator.MaximumTokenSizeInBytes);
+        Assert.False(_tokens.Validator.MapInboundClaims);
     }
 
     [Fact]

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth;
 using Cream.Api.Auth.Tokens;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -24,11 +26,18 @@ internal sealed class TestTokens
         Time = new FakeTimeProvider(start ?? Start);
         Keys = new AccessTokenKeys(Microsoft.Extensions.Options.Options.Create(Options), Time);
         Issuer = new AccessTokenIssuer(Keys, Microsoft.Extensions.Options.Options.Create(Options), Time);
-        Handler = new AccessTokenHandler(Revocations);
+        Validator = new AccessTokenValidator(Revocations);
+        var meters = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider()
+            .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        Handler = new AccessTokenHandler(Validator, new ValidatedTokenCache(), Keys, Time, new AuthMetrics(meters));
     }
 
     public RevocationState Revocations { get; } = new();
 
+    /// <summary>The strict rules alone, with nothing remembered.</summary>
+    public AccessTokenValidator Validator { get; }
+
+    /// <summary>The production composition: the validator behind the validated-token cache.</summary>
     public AccessTokenHandler Handler { get; }
 
     public JwtOptions Options { get; }
@@ -48,9 +57,23 @@ internal sealed class TestTokens
 
     public IssuedAccessToken Issue(params string[] roles) => Issuer.Issue(Subject(roles));
 
-    /// <summary>Validates as the bearer scheme does: its handler, our parameters.</summary>
-    public Task<TokenValidationResult> ValidateAsync(string token) =>
-        Handler.ValidateTokenAsync(token, Keys.ValidationParameters);
+    /// <summary>
+    /// Validates as the bearer scheme does (its handler, a clone of our parameters), three times:
+    /// in full, in full again (now remembered if valid), and from the cache. Every answer must
+    /// agree, so each rule is checked on both paths; the last is returned.
+    /// </summary>
+    public async Task<TokenValidationResult> ValidateAsync(string token)
+    {
+        var answers = new List<TokenValidationResult>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await Handler.ValidateTokenAsync(token, Keys.ValidationParameters.Clone()));
+        }
+
+        Assert.All(answers, answer => Assert.Equal(answers[0].IsValid, answer.IsValid));
+        Assert.All(answers, answer => Assert.Equal(answers[0].Exception?.GetType(), answer.Exception?.GetType()));
+        return answers[^1];
+    }
 
     public Dictionary<string, object> ValidHeader() => new(StringComparer.Ordinal)
     {

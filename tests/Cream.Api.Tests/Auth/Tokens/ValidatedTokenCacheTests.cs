@@ -10,7 +10,7 @@ public sealed class ValidatedTokenCacheTests
     private readonly TestTokens _tokens = new();
     private readonly AccessTokenHandler _handler;
 
-    public ValidatedTokenCacheTests() => _handler = new AccessTokenHandler(_tokens.Revocations, _tokens.Keys, _tokens.Time);
+    public ValidatedTokenCacheTests() => _handler = _tokens.Handler;
 
     [Fact]
     public async Task A_token_is_remembered_from_its_second_validation_on_with_one_shared_identity()
@@ -87,7 +87,7 @@ public sealed class ValidatedTokenCacheTests
     public async Task The_cache_starts_over_when_full_and_still_answers()
     {
         string last = string.Empty;
-        for (var i = 0; i <= AccessTokenHandler.MaxCachedTokens; i++)
+        for (var i = 0; i <= ValidatedTokenCache.MaxEntries; i++)
         {
             last = _tokens.Issue().Token;
             await RememberAsync(last);

@@ -10,6 +10,14 @@ public static class ApiDocumentation
     private const string BearerScheme = "Bearer";
     private const string PasswordFlowScheme = "OAuth2Password";
 
+    // The service has no OAuth clients (the token endpoint takes no client id or secret), and Scalar has no
+    // setting to leave those fields out of the password flow; they are found by Scalar's own placeholders,
+    // and hidden over Scalar's utility classes.
+    private const string PageCss = """
+        tr:has([role="combobox"][data-placeholder="12345"]),
+        tr:has(input[placeholder="XYZ123"]) { display: none !important; }
+        """;
+
     public static IHostApplicationBuilder AddApiDocumentation(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -21,11 +29,20 @@ public static class ApiDocumentation
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapOpenApi();
-        // The page lets a developer sign in with the password flow and call endpoints with the token.
         app.MapScalarApiReference(options => options
             .WithTitle("Cream API")
+            // Everything the page uses comes from this service, so it works offline and no other host learns
+            // who reads it: no web fonts, telemetry, AI agent, MCP or developer toolbar from Scalar's servers.
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools()
+            .HideClientButton()
+            // The page lets a developer sign in with the password flow and call endpoints with the token.
             .AddPreferredSecuritySchemes(PasswordFlowScheme, BearerScheme)
-            .AddPasswordFlow(PasswordFlowScheme, flow => flow.WithTokenUrl("/api/auth/login")));
+            .AddPasswordFlow(PasswordFlowScheme, flow => flow.WithTokenUrl("/api/auth/login"))
+            .WithCustomCss(PageCss));
         return app;
     }
 

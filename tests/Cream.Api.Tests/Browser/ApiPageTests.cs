@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Cream.Api.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -12,6 +14,56 @@ namespace Cream.Api.Tests.Browser;
 /// </summary>
 public sealed class ApiPageTests(ApiPageFixture fixture, ITestOutputHelper output) : IClassFixture<ApiPageFixture>
 {
+    [Fact]
+    public Task Signing_in_on_the_api_page_with_the_password_flow_calls_me_with_200() => VisitAsync(async page =>
+    {
+        var user = await fixture.Client.SignupAsync();
+
+        await page.Authentication.GetByRole(AriaRole.Combobox, new() { Name = "Username" }).FillAsync(user.Email);
+        await page.Authentication.GetByRole(AriaRole.Textbox, new() { Name = "Password", Exact = true }).FillAsync(user.Password);
+        var login = await page.Page.RunAndWaitForResponseAsync(
+            () => page.Authentication.GetByRole(AriaRole.Button, new() { Name = "Authorize" }).ClickAsync(),
+            response => new Uri(response.Url).AbsolutePath == "/api/auth/login");
+        var me = await page.SendMeAsync();
+
+        // The password grant as the contract has it: the form, and no client authentication.
+        Assert.Equal(200, login.Status);
+        Assert.Null(await login.Request.HeaderValueAsync("authorization"));
+        Assert.Equal(
+            ["grant_type", "password", "username"],
+            login.Request.PostData!.Split('&').Select(pair => pair.Split('=')[0]).Order());
+        using var tokens = JsonDocument.Parse(await login.TextAsync());
+        var issued = tokens.RootElement.GetProperty("access_token").GetString();
+        Assert.Equal($"Bearer {issued}", await me.Request.HeaderValueAsync("authorization"));
+        Assert.Equal(200, me.Status);
+        await Expect(page.ApiClient.GetByRole(AriaRole.Region, new() { Name = "Response" })).ToContainTextAsync(user.Email);
+        AssertOnlyTheServiceWasAsked(page);
+    });
+
+    [Fact]
+    public Task Pasting_a_token_from_signup_on_the_api_page_calls_me_with_200() => VisitAsync(async page =>
+    {
+        var user = await fixture.Client.SignupAsync();
+
+        await page.Authentication.GetByRole(AriaRole.Textbox, new() { Name = "Bearer Token" }).FillAsync(user.AccessToken);
+        var me = await page.SendMeAsync();
+
+        Assert.Equal($"Bearer {user.AccessToken}", await me.Request.HeaderValueAsync("authorization"));
+        Assert.Equal(200, me.Status);
+        await Expect(page.ApiClient.GetByRole(AriaRole.Region, new() { Name = "Response" })).ToContainTextAsync(user.Email);
+        AssertOnlyTheServiceWasAsked(page);
+    });
+
+    [Fact]
+    public Task Calling_me_from_the_api_page_without_signing_in_sends_no_credentials() => VisitAsync(async page =>
+    {
+        var me = await page.SendMeAsync();
+
+        Assert.Null(await me.Request.HeaderValueAsync("authorization"));
+        Assert.Equal(401, me.Status);
+        await Expect(page.ApiClient.GetByRole(AriaRole.Region, new() { Name = "Response" })).ToContainTextAsync("Not authenticated");
+    });
+
     [Fact]
     public Task The_api_page_loads_nothing_from_outside_the_service() => VisitAsync(async page =>
     {

@@ -5,8 +5,8 @@
 #   e.g. scripts/test.sh --filter "FullyQualifiedName~Orders"
 #
 # What it does:
-#   1. installs postgresql / redis-server with apt-get if they are missing
-#      (only when running as root, as CI does);
+#   1. installs postgresql / redis-server / nodejs / npm / chromium with
+#      apt-get if they are missing (only when running as root, as CI does);
 #   2. starts a private PostgreSQL and a private Redis on free loopback ports,
 #      with all their files in one temp folder;
 #   3. installs panva/jose (npm) into the same temp folder, never into the
@@ -89,6 +89,10 @@ install_missing() {
   # node and npm run the JOSE interop tests (an independent JWT library).
   have node || packages+=(nodejs)
   have npm || packages+=(npm)
+  # The browser tests drive Debian's Chromium, never a browser of Playwright's
+  # own; they look for it where this does (CREAM_TEST_CHROMIUM, else the
+  # package's /usr/bin/chromium).
+  [ -x "${CREAM_TEST_CHROMIUM:-/usr/bin/chromium}" ] || packages+=(chromium)
   [ "${#packages[@]}" -eq 0 ] && return 0
 
   if ! is_root || ! have apt-get; then

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
@@ -10,6 +11,33 @@ public static class ApiDocumentation
     private const string BearerScheme = "Bearer";
     private const string PasswordFlowScheme = "OAuth2Password";
 
+    // Beside Scalar's own assets; relative, because the page resolves it against its base path.
+    private const string PageScriptPath = "scalar/cream-api-page.js";
+
+    // Scalar sends one Authorization value for every scheme selected on the page, an empty one too, joined
+    // into one header ("Bearer <jwt>, Bearer"), which the service rightly refuses. onBeforeRequest runs
+    // before Scalar builds each request from the page: drop the Authorization values left blank.
+    private const string PageScriptSource = """
+        export default {
+          onBeforeRequest: ({ requestBuilder }) => {
+            const security = requestBuilder.security ?? [];
+            const filledIn = security.filter((credential) =>
+              credential.in !== 'header'
+              || credential.name.toLowerCase() !== 'authorization'
+              || String(credential.value ?? '').trim() !== '');
+            security.splice(0, security.length, ...filledIn);
+          },
+        };
+        """;
+
+    // The service has no OAuth clients (the token endpoint takes no client id or secret), and Scalar has no
+    // setting to leave those fields out of the password flow; they are found by Scalar's own placeholders,
+    // and hidden over Scalar's utility classes.
+    private const string PageCss = """
+        tr:has([role="combobox"][data-placeholder="12345"]),
+        tr:has(input[placeholder="XYZ123"]) { display: none !important; }
+        """;
+
     public static IHostApplicationBuilder AddApiDocumentation(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -21,13 +49,27 @@ public static class ApiDocumentation
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapOpenApi();
-        // The page lets a developer sign in with the password flow and call endpoints with the token.
+        app.MapGet(PageScriptPath, PageScript).ExcludeFromDescription();
         app.MapScalarApiReference(options => options
             .WithTitle("Cream API")
+            // Everything the page uses comes from this service, so it works offline and no other host learns
+            // who reads it: no web fonts, telemetry, AI agent, MCP or developer toolbar from Scalar's servers.
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools()
+            .HideClientButton()
+            // Both ways in are on the page at once, with nothing to switch: sign in with the password flow,
+            // or paste an access token into the Bearer field. PageScript sends only the one filled in.
             .AddPreferredSecuritySchemes(PasswordFlowScheme, BearerScheme)
-            .AddPasswordFlow(PasswordFlowScheme, flow => flow.WithTokenUrl("/api/auth/login")));
+            .AddPasswordFlow(PasswordFlowScheme, flow => flow.WithTokenUrl("/api/auth/login"))
+            .WithJavaScriptConfiguration(PageScriptPath)
+            .WithCustomCss(PageCss));
         return app;
     }
+
+    private static ContentHttpResult PageScript() => TypedResults.Text(PageScriptSource, "text/javascript");
 
     private static Task AddSecuritySchemes(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {

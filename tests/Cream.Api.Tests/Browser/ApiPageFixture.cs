@@ -10,6 +10,7 @@ using Microsoft.Playwright;
 namespace Cream.Api.Tests.Browser;
 
 /// <summary>The service on its own SQLite database, listening on a loopback port, and one headless Chromium.</summary>
+[NeedsChromium]
 public sealed class ApiPageFixture : IAsyncLifetime
 {
     private readonly LoopbackSqliteApiFactory _service = new();
@@ -24,6 +25,11 @@ public sealed class ApiPageFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (TestServers.SkippedHere(this))
+        {
+            return;
+        }
+
         _playwright = await Playwright.CreateAsync();
         Browser = await Chromium.LaunchAsync(_playwright);
         await _service.InitializeAsync();
@@ -32,6 +38,11 @@ public sealed class ApiPageFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (TestServers.SkippedHere(this))
+        {
+            return;
+        }
+
         Client?.Dispose();
         if (Browser is not null)
         {

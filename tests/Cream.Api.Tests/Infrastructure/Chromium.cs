@@ -5,7 +5,8 @@ namespace Cream.Api.Tests.Infrastructure;
 /// <summary>
 /// Debian's Chromium, which <c>scripts/test.sh</c> installs, driven by Playwright. Playwright's own
 /// browser builds are never downloaded: the package only ships its driver, and the tests launch this
-/// executable. Without it the browser tests fail with a message that says how to get it.
+/// executable. Without it the browser tests are skipped outside the script (<see cref="NeedsChromiumAttribute"/>)
+/// and fail inside it, with a message that says how to get it.
 /// </summary>
 public static class Chromium
 {

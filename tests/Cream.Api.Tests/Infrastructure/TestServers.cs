@@ -2,7 +2,7 @@ namespace Cream.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The throwaway servers <c>scripts/test.sh</c> starts. Tests that need them carry
-/// <see cref="NeedsTestServersAttribute"/>: skipped (saying how to run them) under a plain
+/// <see cref="NeedsFromTestScriptAttribute"/>: skipped (saying how to run them) under a plain
 /// <c>dotnet test</c>, run and failing loudly when the script's servers do not answer.
 /// </summary>
 public static class TestServers
@@ -20,10 +20,9 @@ public static class TestServers
     public static bool SkippedHere(object fixture)
     {
         ArgumentNullException.ThrowIfNull(fixture);
-        return !Required && fixture.GetType().GetCustomAttributes(typeof(NeedsTestServersAttribute), inherit: true)
-            .Cast<NeedsTestServersAttribute>()
-            .SelectMany(mark => mark.Variables)
-            .Any(variable => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)));
+        return !Required && fixture.GetType().GetCustomAttributes(typeof(NeedsFromTestScriptAttribute), inherit: true)
+            .Cast<NeedsFromTestScriptAttribute>()
+            .Any(mark => mark.Missing().Any());
     }
 
     public static string PostgresAdminConnectionString =>

@@ -104,6 +104,11 @@ public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifet
 
         var errors = all.Where(a => a.Status == HttpStatusCode.InternalServerError).ToList();
         output.WriteLine($"{all.Count} answers, {errors.Count} of them 500");
+        foreach (var unexpectedError in _service.Logs.GetSnapshot().Where(r => r.Id.Id == 9000).Take(3))
+        {
+            output.WriteLine($"server: {unexpectedError.Message} {unexpectedError.Exception}");
+        }
+
         Assert.Empty(failures);
         Assert.Empty(errors);
         // Token endpoints: their answer, or 503 with Retry-After and the problem detail saying why. (A

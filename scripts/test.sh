@@ -35,6 +35,9 @@ pg_root=""      # owned by the postgres user: data and socket dirs
 pg_port=""
 pg_child=""     # pid of the postmaster
 pg_user_cmd=()  # prefix that runs a command as the postgres OS user
+pg_fault_root=""  # a second, small cluster that the fault tests stop and restart
+pg_fault_port=""
+pg_fault_ctl=""   # wrapper: pg_ctl -D <its data> as the postgres user
 redis_server=""
 redis_cli=""
 redis_port=""
@@ -113,6 +116,7 @@ free_port() {
   for tries in $(seq 1 200); do
     port=$((20000 + RANDOM % 12000))
     [ "$port" = "$pg_port" ] && continue
+    [ "$port" = "$pg_fault_port" ] && continue
     if ! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
@@ -130,38 +134,66 @@ as_pg_user() {
   (cd "$pg_root" && exec "${pg_user_cmd[@]}" "$@")
 }
 
-start_postgres() {
-  pg_bin="$(find_pg_bin)" || die "PostgreSQL server binaries not found"
-  pg_root="$tmp_dir/pg"
-  mkdir -p "$pg_root/sock"
+# Creates a cluster in $1 (owned by the postgres user) listening on 127.0.0.1
+# port $2 with at most $3 connections.
+init_pg_cluster() {
+  local root="$1" port="$2" max_connections="$3"
+  mkdir -p "$root/sock"
   if is_root; then
     if ! id postgres >/dev/null 2>&1; then
       useradd --system --no-create-home --shell /usr/sbin/nologin postgres
     fi
-    chown -R postgres: "$pg_root"
+    chown -R postgres: "$root"
     pg_user_cmd=(setpriv --reuid=postgres --regid=postgres --init-groups)
   fi
 
   # Trust auth for the superuser "postgres": the password in the connection
   # string is then simply ignored. C locale so a minimal machine without
   # generated locales works.
-  as_pg_user "$pg_bin/initdb" -D "$pg_root/data" -U postgres -A trust \
-    -E UTF8 --locale=C --no-sync >"$tmp_dir/initdb.log" 2>&1 \
+  (cd "$root" && exec "${pg_user_cmd[@]}" "$pg_bin/initdb" -D "$root/data" -U postgres -A trust \
+    -E UTF8 --locale=C --no-sync) >"$tmp_dir/initdb.log" 2>&1 \
     || { cat "$tmp_dir/initdb.log" >&2; die "initdb failed"; }
 
-  pg_port="$(free_port)"
   # Durability is pointless for a throwaway database; turning it off makes
-  # the many CREATE/DROP DATABASE calls of the tests much faster. Many
-  # connections because test projects run in parallel, each with its pool.
-  cat >>"$pg_root/data/postgresql.conf" <<EOF
+  # the many CREATE/DROP DATABASE calls of the tests much faster.
+  cat >>"$root/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
-port = $pg_port
-unix_socket_directories = '$pg_root/sock'
-max_connections = 300
+port = $port
+unix_socket_directories = '$root/sock'
+max_connections = $max_connections
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
+}
+
+# Waits until the cluster on port $1 answers; $2 is its log, $3 (optional) the
+# pid of its postmaster when this script is its parent.
+wait_pg_ready() {
+  local port="$1" logfile="$2" child="${3:-}" i
+  for i in $(seq 1 60); do
+    if "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres; then
+      log "PostgreSQL ($pg_bin) listening on 127.0.0.1:$port"
+      return 0
+    fi
+    if [ -n "$child" ] && ! is_running "$child"; then
+      break
+    fi
+    sleep 0.5
+  done
+  cat "$logfile" >&2 2>/dev/null || true
+  if [ -n "$child" ] && ! is_running "$child"; then
+    die "postgres exited (log above)"
+  fi
+  die "PostgreSQL did not answer on 127.0.0.1:$port within 30s"
+}
+
+start_postgres() {
+  pg_bin="$(find_pg_bin)" || die "PostgreSQL server binaries not found"
+  pg_root="$tmp_dir/pg"
+  pg_port="$(free_port)"
+  # Many connections because test projects run in parallel, each with its pool.
+  init_pg_cluster "$pg_root" "$pg_port" 300
 
   # Run the postmaster as a direct child of this script rather than
   # daemonized with `pg_ctl start`: then this script reaps it on exit, and no
@@ -170,19 +202,32 @@ EOF
   (cd "$pg_root" && exec "${pg_user_cmd[@]}" "$pg_bin/postgres" -D "$pg_root/data") \
     </dev/null >"$tmp_dir/postgres.log" 2>&1 &
   pg_child=$!
+  wait_pg_ready "$pg_port" "$tmp_dir/postgres.log" "$pg_child"
+}
 
-  local i
-  for i in $(seq 1 60); do
-    if "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -U postgres; then
-      log "PostgreSQL ($pg_bin) listening on 127.0.0.1:$pg_port"
-      return 0
-    fi
-    is_running "$pg_child" || break
-    sleep 0.5
-  done
-  cat "$tmp_dir/postgres.log" >&2 2>/dev/null || true
-  is_running "$pg_child" || die "postgres exited (log above)"
-  die "PostgreSQL did not answer on 127.0.0.1:$pg_port within 30s"
+# A second, small cluster only for the tests that stop, restart or kill the
+# database under load: the one above serves hundreds of parallel tests. The
+# tests drive it with $pg_fault_ctl (pg_ctl -D <its data> as the postgres
+# user, the server log appended to a file so that no postmaster holds a
+# test's output open), which starts it here too: a restart by a test replaces
+# the postmaster, so this script could not stay its parent anyway.
+start_fault_postgres() {
+  pg_fault_root="$tmp_dir/pg-fault"
+  local port
+  port="$(free_port)"
+  init_pg_cluster "$pg_fault_root" "$port" 50
+  pg_fault_ctl="$tmp_dir/pg-fault-ctl"
+  cat >"$pg_fault_ctl" <<EOF
+#!/bin/sh
+# pg_ctl for the fault-test cluster: $pg_fault_ctl restart -m fast -w
+cd '$pg_fault_root' || exit 1
+exec ${pg_user_cmd[*]} '$pg_bin/pg_ctl' -D '$pg_fault_root/data' -l '$pg_fault_root/postgres.log' "\$@"
+EOF
+  chmod 755 "$pg_fault_ctl"
+  "$pg_fault_ctl" start -w -t 30 </dev/null >/dev/null 2>&1 \
+    || { cat "$pg_fault_root/postgres.log" >&2 2>/dev/null; die "the fault-test PostgreSQL did not start (log above)"; }
+  pg_fault_port="$port"
+  wait_pg_ready "$pg_fault_port" "$pg_fault_root/postgres.log"
 }
 
 start_redis() {
@@ -254,6 +299,16 @@ cleanup() {
       kill -9 "$pg_child" 2>/dev/null
     fi
     wait "$pg_child" 2>/dev/null
+  fi
+
+  if [ -n "$pg_fault_ctl" ] && [ -x "$pg_fault_ctl" ]; then
+    # Whichever postmaster runs now (a test may have restarted it).
+    "$pg_fault_ctl" stop -m immediate -w -t 15 </dev/null >/dev/null 2>&1
+    local fault_pid
+    fault_pid="$(head -n 1 "$pg_fault_root/data/postmaster.pid" 2>/dev/null)"
+    if [ -n "$fault_pid" ] && is_running "$fault_pid"; then
+      kill -9 "$fault_pid" 2>/dev/null
+    fi
   fi
 
   if [ -n "$redis_child" ]; then
@@ -334,10 +389,15 @@ main() {
 
   start_postgres
   start_redis
+  start_fault_postgres
   install_jose
 
   export CREAM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=postgres;Database=postgres"
   export CREAM_TEST_REDIS="127.0.0.1:$redis_port"
+  # The fault tests' own cluster, and the pg_ctl that stops, starts and
+  # restarts it (e.g. "$CREAM_TEST_PG_CTL" restart -m fast -w).
+  export CREAM_TEST_POSTGRES_FAULT="Host=127.0.0.1;Port=$pg_fault_port;Username=postgres;Password=postgres;Database=postgres"
+  export CREAM_TEST_PG_CTL="$pg_fault_ctl"
   # With this set, tests fail instead of skipping when a server is unreachable.
   export CREAM_TEST_REQUIRE_SERVERS=1
   # Lets a test stop Redis and start it again on the same port.

@@ -80,16 +80,15 @@ internal static partial class Log
     public static partial void RevocationResyncFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1061, EventName = "RedisDisconnected", Level = LogLevel.Warning,
-        Message = "Redis connection for revocation messages lost ({Failure}); revocation stays local until it is back")]
+        Message = "Redis is unavailable for revocation messages ({Failure}); revocations stay local until it is back, then every instance catches up from the database")]
     public static partial void RedisDisconnected(ILogger logger, string failure);
 
     [LoggerMessage(EventId = 1062, EventName = "RedisReconnected", Level = LogLevel.Information,
-        Message = "Redis connection for revocation messages restored; resyncing")]
-    public static partial void RedisReconnected(ILogger logger);
+        Message = "Redis connection for revocation messages restored ({Missed} revocations could not be sent meanwhile); resyncing")]
+    public static partial void RedisReconnected(ILogger logger, long missed);
 
-    [LoggerMessage(EventId = 1063, EventName = "RevocationPublishFailed", Level = LogLevel.Warning,
-        Message = "Publishing a revocation to Redis failed ({Failure}); other instances catch up at their next resync")]
-    public static partial void RevocationPublishFailed(ILogger logger, string failure);
+    // 1063 (RevocationPublishFailed, one line per failed publish) is retired: an outage is
+    // logged once, by 1061 and 1062.
 
     [LoggerMessage(EventId = 1064, EventName = "RevocationMessageIgnored", Level = LogLevel.Warning,
         Message = "An unreadable revocation message was ignored")]

@@ -20,15 +20,41 @@ public static class DbErrors
         _ => false,
     };
 
-    /// <summary>True when the database could not be reached or did not answer in time (not a bug in a query).</summary>
+    /// <summary>
+    /// True when the database could not be reached, is restarting or did not answer in time:
+    /// worth trying again shortly (503), unlike a bug in a query (500).
+    /// </summary>
     public static bool IsUnavailable(Exception exception) => exception switch
     {
-        PostgresException => false,
+        PostgresException postgres => IsUnavailable(postgres.SqlState),
+        // Two commands at once on one connection is a bug of ours, not an outage.
+        NpgsqlOperationInProgressException => false,
+        // Everything else Npgsql raises itself is about reaching the server: refused, reset,
+        // closed mid-reply, timed out, no free connection in the pool.
         NpgsqlException => true,
         SqliteException sqlite => sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteCantOpen,
         TimeoutException => true,
         InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
         DbUpdateException { InnerException: { } inner } => IsUnavailable(inner),
+        _ => false,
+    };
+
+    /// <summary>
+    /// The SQLSTATEs of a server that is going away or cannot take us now (PostgreSQL appendix A):
+    /// class 08 (connection exception), 57P01 admin shutdown (a restart, or
+    /// <c>pg_terminate_backend</c>), 57P02 crash shutdown, 57P03 cannot connect now (starting up
+    /// or shutting down), 57P05 idle session timeout, 53300 too many connections and 57014 a
+    /// statement timeout. Serialization failures and deadlocks are not among them: they come from
+    /// how our statements meet, and a database that answers them is not unavailable.
+    /// </summary>
+    public static bool IsUnavailable(string? sqlState) => sqlState switch
+    {
+        null => false,
+        ['0', '8', _, _, _] => true,
+        PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow => true,
+        "57P05" => true, // idle_session_timeout (PostgreSQL 14)
+        PostgresErrorCodes.TooManyConnections => true,
+        PostgresErrorCodes.QueryCanceled => true,
         _ => false,
     };
 }

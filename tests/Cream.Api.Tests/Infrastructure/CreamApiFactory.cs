@@ -126,6 +126,11 @@ public class PostgresApiFactory : CreamApiFactory
     /// <summary>Only the factory that created the database drops it.</summary>
     public bool OwnsDatabase { get; init; } = true;
 
+    /// <summary>The server to create the database on (its superuser connection); the shared test server unless a test needs one of its own.</summary>
+    public string? AdminConnectionString { get; init; }
+
+    private string Admin => AdminConnectionString ?? TestServers.PostgresAdminConnectionString;
+
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
     /// <summary>Connect through this port instead of the server's own (a <see cref="TcpProxy"/> that a test can cut).</summary>
@@ -135,7 +140,7 @@ public class PostgresApiFactory : CreamApiFactory
     {
         get
         {
-            var builder = new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = DatabaseName, Timeout = 3 };
+            var builder = new NpgsqlConnectionStringBuilder(Admin) { Database = DatabaseName, Timeout = 3 };
             if (ProxyPort is { } port)
             {
                 builder.Port = port;
@@ -148,7 +153,7 @@ public class PostgresApiFactory : CreamApiFactory
     /// <summary>Creates and migrates the database before the service starts, as the <c>migrate</c> command would.</summary>
     protected override async Task PrepareDatabaseAsync()
     {
-        await using (var connection = new NpgsqlConnection(TestServers.PostgresAdminConnectionString))
+        await using (var connection = new NpgsqlConnection(Admin))
         {
             await connection.OpenAsync();
             await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{DatabaseName}'", connection);
@@ -174,7 +179,7 @@ public class PostgresApiFactory : CreamApiFactory
         }
 
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
+        await using var connection = new NpgsqlConnection(Admin);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();

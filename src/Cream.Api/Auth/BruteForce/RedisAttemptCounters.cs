@@ -4,8 +4,11 @@ namespace Cream.Api.Auth.BruteForce;
 
 /// <summary>
 /// Counters shared by every instance through Redis, each update one atomic script. Redis being
-/// unreachable never opens the gate and never fails a request: the instance falls back to its
-/// own counters (<see cref="InProcessAttemptCounters"/>) until Redis answers again.
+/// unreachable never opens the gate, never fails a request and never holds one up for more than
+/// <see cref="RequestBudget"/>: the instance falls back to its own counters
+/// (<see cref="InProcessAttemptCounters"/>) at once, and stops asking Redis on the request path
+/// until a probe off it finds Redis answering again. Each outage is logged once as it starts
+/// and once as it ends.
 /// </summary>
 /// <remarks>Keys are <c>cream:rl:ip:{client}:{window}</c> and <c>cream:rl:acct:{SHA-256 of the normalized email}</c>.</remarks>
 internal sealed class RedisAttemptCounters(
@@ -50,18 +53,44 @@ internal sealed class RedisAttemptCounters(
         return {1, 0, failures}
         """;
 
+    /// <summary>The longest a request waits for Redis before counting locally (once per outage, not per request).</summary>
+    internal static readonly TimeSpan RequestBudget = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How often, during an outage, a probe off the request path asks whether Redis answers again.</summary>
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+
     private ConnectionMultiplexer? _redis;
     private int _degraded;
+    private int _probing;
+    private long _lastProbe;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false; // start even when Redis is down; reconnect later
         options.ConnectTimeout = 2000;
-        options.AsyncTimeout = 1000; // a login waits at most this long before counting locally
+        options.AsyncTimeout = 1000; // the library's own bound; requests wait RequestBudget at most
         options.BacklogPolicy = BacklogPolicy.FailFast; // while disconnected, fall back at once instead of queueing
         options.ClientName = "cream-api-rate-limits";
         _redis = await ConnectionMultiplexer.ConnectAsync(options);
+        _redis.ConnectionFailed += (_, args) =>
+        {
+            if (args.ConnectionType == ConnectionType.Interactive)
+            {
+                Degraded(args.FailureType.ToString());
+            }
+        };
+        _redis.ConnectionRestored += (_, args) =>
+        {
+            if (args.ConnectionType == ConnectionType.Interactive)
+            {
+                _ = ProbeAsync();
+            }
+        };
+        if (!_redis.IsConnected)
+        {
+            Degraded("not connected");
+        }
     }
 
     public async ValueTask<long> CountClientAttemptAsync(string client, long windowIndex)
@@ -86,15 +115,14 @@ internal sealed class RedisAttemptCounters(
     public async ValueTask ResetAccountAsync(string account)
     {
         await local.ResetAccountAsync(account); // a streak counted locally during an outage ends too
-        var redis = _redis;
-        if (redis is not { IsConnected: true })
+        if (Usable() is not { } redis)
         {
             return;
         }
 
         try
         {
-            await redis.GetDatabase().KeyDeleteAsync(AccountKey(account));
+            await redis.GetDatabase().KeyDeleteAsync(AccountKey(account)).WaitAsync(RequestBudget);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -104,8 +132,30 @@ internal sealed class RedisAttemptCounters(
 
     private static string AccountKey(string account) => $"{KeyPrefix}acct:{account}";
 
-    /// <summary>Runs a script, or returns null (and says so once) when Redis cannot answer.</summary>
+    /// <summary>Runs a script, or returns null (and says so once) when Redis cannot answer within the budget.</summary>
     private async Task<RedisResult?> EvaluateAsync(string script, string key, RedisValue[] arguments)
+    {
+        if (Usable() is not { } redis)
+        {
+            return null;
+        }
+
+        var evaluation = redis.GetDatabase().ScriptEvaluateAsync(script, [key], arguments);
+        try
+        {
+            // Real time, not the service's clock: this bounds a network wait (and a test's frozen clock must not freeze it).
+            return await evaluation.WaitAsync(RequestBudget);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Degraded(exception.GetType().Name);
+            Observe(evaluation);
+            return null;
+        }
+    }
+
+    /// <summary>The connection when requests may use it; during an outage null, and a probe is started now and then.</summary>
+    private ConnectionMultiplexer? Usable()
     {
         var redis = _redis;
         if (redis is not { IsConnected: true })
@@ -114,27 +164,58 @@ internal sealed class RedisAttemptCounters(
             return null;
         }
 
+        if (Volatile.Read(ref _degraded) == 1)
+        {
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _lastProbe);
+            if (now - last >= ProbeInterval.TotalMilliseconds && Interlocked.CompareExchange(ref _lastProbe, now, last) == last)
+            {
+                _ = ProbeAsync();
+            }
+
+            return null;
+        }
+
+        return redis;
+    }
+
+    /// <summary>Off the request path: ends the outage once Redis answers a PING in time.</summary>
+    private async Task ProbeAsync()
+    {
+        var redis = _redis;
+        if (redis is not { IsConnected: true } || Interlocked.Exchange(ref _probing, 1) == 1)
+        {
+            return;
+        }
+
+        var ping = redis.GetDatabase().PingAsync();
         try
         {
-            var result = await redis.GetDatabase().ScriptEvaluateAsync(script, [key], arguments);
+            await ping.WaitAsync(RequestBudget);
             if (Interlocked.Exchange(ref _degraded, 0) == 1)
             {
                 Log.SharedCountersRestored(logger);
             }
-
-            return result;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
-            Degraded(exception.GetType().Name);
-            return null;
+            Observe(ping);
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
         }
     }
+
+    /// <summary>A command given up on may still fail later; its failure is expected, not unobserved.</summary>
+    private static void Observe(Task task) =>
+        _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private void Degraded(string failure)
     {
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
         {
+            Interlocked.Exchange(ref _lastProbe, Environment.TickCount64);
             Log.SharedCountersUnavailable(logger, failure);
         }
     }

@@ -1,14 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Cream.Api.Auth.Revocation;
 
 /// <summary>
-/// Carries revocations between instances over Redis pub/sub. Redis being down never blocks
-/// anything: the local state is already updated, publishing is best effort, the connection
-/// comes back by itself, and a resync after reconnecting catches up on what was missed.
+/// Carries revocations between instances over Redis pub/sub. Redis being down or not answering
+/// never blocks anything: the local state is already updated, a request only hands its message
+/// to a background sender, the connection comes back by itself, and what could not be sent
+/// meanwhile is caught up by a resync from the database once Redis is back (on this instance,
+/// and, through a resync request, on the others). An outage is logged once when it starts and
+/// once when it ends.
 /// </summary>
 public sealed class RedisRevocationBus(
     IOptions<RedisOptions> options,
@@ -18,35 +22,127 @@ public sealed class RedisRevocationBus(
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("cream:revocations");
 
+    /// <summary>Messages waiting for the sender; past this they are dropped (and caught up by the resync).</summary>
+    internal const int QueueCapacity = 10_000;
+
     /// <summary>Tells this instance's own messages apart from the others'.</summary>
     private readonly string _origin = Guid.NewGuid().ToString("N");
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Channel<RevocationMessage> _queue = System.Threading.Channels.Channel.CreateBounded<RevocationMessage>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private ConnectionMultiplexer? _redis;
+    private Task _sending = Task.CompletedTask;
     private int _subscribed;
+    private int _interactiveDown;
+    private int _subscriptionDown;
+    private int _unavailable;
+    private long _missed;
+    private int _stopped;
+    private int _disposed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);
         configuration.AbortOnConnectFail = false; // start even when Redis is down; reconnect later
+        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
+        // Only the background sender waits on Redis; while it is disconnected, fail at once
+        // rather than queue (what is missed is resynced, not replayed).
+        configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 2000);
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ClientName = "cream-api";
         _redis = await ConnectionMultiplexer.ConnectAsync(configuration);
-        _redis.ConnectionRestored += (_, args) =>
-        {
-            if (args.ConnectionType == ConnectionType.Subscription)
-            {
-                Log.RedisReconnected(logger);
-                _ = SubscribeAsync();
-                _ = sync.TryResyncAsync(CancellationToken.None);
-            }
-        };
         _redis.ConnectionFailed += (_, args) =>
         {
-            if (args.ConnectionType == ConnectionType.Subscription)
-            {
-                Log.RedisDisconnected(logger, args.FailureType.ToString());
-            }
+            Interlocked.Exchange(ref args.ConnectionType == ConnectionType.Subscription ? ref _subscriptionDown : ref _interactiveDown, 1);
+            MarkUnavailable(args.FailureType.ToString());
         };
+        _redis.ConnectionRestored += (_, args) =>
+        {
+            Interlocked.Exchange(ref args.ConnectionType == ConnectionType.Subscription ? ref _subscriptionDown : ref _interactiveDown, 0);
+            TryMarkAvailable();
+        };
+        if (!_redis.IsConnected)
+        {
+            _interactiveDown = _subscriptionDown = 1;
+            MarkUnavailable("not connected");
+        }
 
         await SubscribeAsync();
+        _sending = SendAsync(_stopping.Token);
+    }
+
+    /// <summary>Hands the change to the background sender: never waits for Redis.</summary>
+    public Task PublishAsync(RevocationEvent change)
+    {
+        if (_redis is not null && !_queue.Writer.TryWrite(new RevocationMessage(_origin, change)))
+        {
+            Interlocked.Increment(ref _missed); // the sender is this far behind, or stopping
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task SendAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                if (Volatile.Read(ref _unavailable) == 1 && !IsConnected)
+                {
+                    Interlocked.Increment(ref _missed); // fail fast while the outage lasts
+                    continue;
+                }
+
+                try
+                {
+                    var payload = JsonSerializer.Serialize(message, RevocationJson.Default.RevocationMessage);
+                    await _redis!.GetSubscriber().PublishAsync(Channel, payload).WaitAsync(stoppingToken);
+                    TryMarkAvailable(); // a server that stopped answering without disconnecting is back
+                }
+                catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref _missed);
+                    MarkUnavailable(exception.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+    }
+
+    private bool IsConnected => _redis is { IsConnected: true }
+        && Volatile.Read(ref _interactiveDown) == 0 && Volatile.Read(ref _subscriptionDown) == 0;
+
+    private void MarkUnavailable(string failure)
+    {
+        if (Interlocked.Exchange(ref _unavailable, 1) == 0)
+        {
+            Log.RedisDisconnected(logger, failure);
+        }
+    }
+
+    /// <summary>
+    /// Ends an outage once both connections are back: resubscribes if need be, resyncs this
+    /// instance, and asks the others to resync if something could not be sent to them.
+    /// </summary>
+    private void TryMarkAvailable()
+    {
+        if (!IsConnected || Interlocked.CompareExchange(ref _unavailable, 0, 1) != 1)
+        {
+            return;
+        }
+
+        var missed = Interlocked.Exchange(ref _missed, 0);
+        Log.RedisReconnected(logger, missed);
+        _ = SubscribeAsync();
+        _ = sync.TryResyncAsync(CancellationToken.None);
+        if (missed > 0)
+        {
+            _queue.Writer.TryWrite(RevocationMessage.ResyncRequest(_origin));
+        }
     }
 
     /// <summary>
@@ -57,7 +153,7 @@ public sealed class RedisRevocationBus(
     {
         if (_redis is not { IsConnected: true } || Volatile.Read(ref _subscribed) == 1)
         {
-            return; // retried by ConnectionRestored
+            return; // retried when the connection is restored
         }
 
         try
@@ -73,25 +169,7 @@ public sealed class RedisRevocationBus(
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            Log.RedisDisconnected(logger, exception.GetType().Name);
-        }
-    }
-
-    public async Task PublishAsync(RevocationEvent change)
-    {
-        if (_redis is null)
-        {
-            return;
-        }
-
-        try
-        {
-            var payload = JsonSerializer.Serialize(new RevocationMessage(_origin, change), RevocationJson.Default.RevocationMessage);
-            await _redis.GetSubscriber().PublishAsync(Channel, payload);
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            Log.RevocationPublishFailed(logger, exception.GetType().Name);
+            MarkUnavailable(exception.GetType().Name);
         }
     }
 
@@ -100,7 +178,16 @@ public sealed class RedisRevocationBus(
         try
         {
             var message = JsonSerializer.Deserialize((string)payload!, RevocationJson.Default.RevocationMessage);
-            if (message is not null && message.Origin != _origin)
+            if (message is null || message.Origin == _origin)
+            {
+                return;
+            }
+
+            if (message.Resync)
+            {
+                _ = sync.TryResyncAsync(CancellationToken.None);
+            }
+            else
             {
                 state.Apply(message.Change);
             }
@@ -111,18 +198,45 @@ public sealed class RedisRevocationBus(
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Stops the sender: what is still queued is dropped (the other instances resync anyway).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken) => await StopSendingAsync();
+
+    private async Task StopSendingAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _stopping.CancelAsync();
+        }
+
+        await _sending;
+    }
 
     public async ValueTask DisposeAsync()
     {
+        await StopSendingAsync();
         if (_redis is not null)
         {
             await _redis.DisposeAsync();
         }
+
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Dispose();
+        }
     }
 }
 
-public sealed record RevocationMessage(string Origin, RevocationEvent Change);
+/// <param name="Resync">
+/// A request to reload from the database, sent by an instance that could not publish some
+/// revocations while Redis was unreachable (its <paramref name="Change"/> revokes nothing, so an
+/// instance that does not know the flag applies it harmlessly).
+/// </param>
+public sealed record RevocationMessage(string Origin, RevocationEvent Change, bool Resync = false)
+{
+    internal static RevocationMessage ResyncRequest(string origin) =>
+        new(origin, new RevocationEvent(RevocationKind.Profile, string.Empty, 0, true, 0), Resync: true);
+}
 
 [JsonSerializable(typeof(RevocationMessage))]
 internal sealed partial class RevocationJson : JsonSerializerContext;

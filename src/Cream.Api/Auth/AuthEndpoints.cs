@@ -1,6 +1,5 @@
 using System.Security.Claims;
-using System.Text.Json;
-using Cream.Api.Auth.BruteForce;
+using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
@@ -16,8 +15,6 @@ namespace Cream.Api.Auth;
 
 public static class AuthEndpoints
 {
-    public const string InvalidCredentials = "Incorrect email or password";
-
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/auth").WithTags("Auth");
@@ -62,75 +59,21 @@ public static class AuthEndpoints
         return TypedResults.Created("/api/auth/me", tokens);
     }
 
+    /// <summary>The token endpoint: reads the request, then hands it to the grant its <c>grant_type</c> names.</summary>
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Login(
-        HttpContext context, SignInService signIn, SessionTokens sessions, BruteForceGuard guard, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        HttpContext context, IEnumerable<ITokenGrant> grants, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        var request = context.Request;
-        string? grantType, username, password, refreshToken;
-        if (request.HasFormContentType)
+        var (request, problem) = await TokenRequest.ReadAsync(context.Request, json.Value.SerializerOptions, cancellationToken);
+        if (request is null)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
-            grantType = form["grant_type"];
-            username = form.TryGetValue("username", out var name) ? name : form["email"];
-            password = form["password"];
-            refreshToken = form["refresh_token"];
-        }
-        else if (request.HasJsonContentType())
-        {
-            LoginRequest? body;
-            try
-            {
-                body = await request.ReadFromJsonAsync<LoginRequest>(json.Value.SerializerOptions, cancellationToken);
-            }
-            catch (JsonException)
-            {
-                return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "The request body is not valid JSON.");
-            }
-
-            (grantType, username, password, refreshToken) = (body?.GrantType, body?.Email ?? body?.Username, body?.Password, body?.RefreshToken);
-        }
-        else
-        {
-            return Problems.Create(StatusCodes.Status415UnsupportedMediaType,
-                "Send the token request as application/x-www-form-urlencoded or application/json.");
+            return problem!;
         }
 
-        grantType = string.IsNullOrEmpty(grantType) ? "password" : grantType;
-        if (grantType == "refresh_token")
-        {
-            return await SessionEndpoints.RefreshAsync(refreshToken, sessions, guard, context, cancellationToken);
-        }
-
-        if (grantType != "password")
-        {
-            return Problems.OAuth(StatusCodes.Status400BadRequest, "unsupported_grant_type", "grant_type must be 'password' or 'refresh_token'.");
-        }
-
-        if (await guard.CheckClientAsync(context) is { } tooManyFromClient)
-        {
-            return tooManyFromClient;
-        }
-
-        if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
-        {
-            return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "username (or email) and password are required.");
-        }
-
-        if (await guard.BeginLoginAsync(context, username) is { } backingOff)
-        {
-            return backingOff; // decided before any lookup: the same answer for known and unknown emails
-        }
-
-        var tokens = await signIn.PasswordSignInAsync(username, password, ClientInfo.From(context), cancellationToken);
-        if (tokens is null)
-        {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", InvalidCredentials);
-        }
-
-        await guard.LoginSucceededAsync(username);
-        TokenResponses.SetNoStore(context.Response);
-        return TypedResults.Ok(tokens);
+        var known = grants.ToList();
+        return known.FirstOrDefault(grant => grant.GrantType == request.GrantType) is { } handler
+            ? await handler.IssueAsync(request, context, cancellationToken)
+            : Problems.OAuth(StatusCodes.Status400BadRequest, "unsupported_grant_type",
+                $"grant_type must be {string.Join(" or ", known.Select(grant => $"'{grant.GrantType}'"))}.");
     }
 
     /// <summary>

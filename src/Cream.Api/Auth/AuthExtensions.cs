@@ -1,4 +1,5 @@
 using Cream.Api.Common;
+using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
@@ -39,6 +40,10 @@ public static class AuthExtensions
         builder.Services.AddSingleton<PasswordService>();
         builder.Services.AddScoped<SignInService>();
         builder.Services.AddScoped<SessionTokens>();
+        // The token endpoint's grants, in the order its error message names them.
+        builder.Services.AddScoped<ITokenGrant, PasswordGrant>();
+        builder.Services.AddScoped<RefreshTokenGrant>();
+        builder.Services.AddScoped<ITokenGrant>(services => services.GetRequiredService<RefreshTokenGrant>());
         builder.AddRevocation();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

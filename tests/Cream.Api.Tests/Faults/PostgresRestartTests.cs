@@ -13,6 +13,7 @@ namespace Cream.Api.Tests.Faults;
 /// service recovers by itself once the server is back.
 /// </summary>
 [Collection(PostgresFaultGroup.Name)]
+[NeedsTestServers(FaultPostgres.AdminVariable, FaultPostgres.PgCtlVariable)]
 public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Unavailable = "The database is unavailable: try again shortly.";

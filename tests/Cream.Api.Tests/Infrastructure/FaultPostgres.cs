@@ -9,14 +9,17 @@ namespace Cream.Api.Tests.Infrastructure;
 /// </summary>
 public static class FaultPostgres
 {
+    public const string AdminVariable = "CREAM_TEST_POSTGRES_FAULT";
+    public const string PgCtlVariable = "CREAM_TEST_PG_CTL";
+
     public static string AdminConnectionString =>
-        Environment.GetEnvironmentVariable("CREAM_TEST_POSTGRES_FAULT") is { Length: > 0 } value
+        Environment.GetEnvironmentVariable(AdminVariable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
                 "CREAM_TEST_POSTGRES_FAULT is not set: run scripts/test.sh, which starts a PostgreSQL for the fault tests.");
 
     private static string PgCtl =>
-        Environment.GetEnvironmentVariable("CREAM_TEST_PG_CTL") is { Length: > 0 } value
+        Environment.GetEnvironmentVariable(PgCtlVariable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
                 "CREAM_TEST_PG_CTL is not set: run scripts/test.sh, which gives the fault tests a pg_ctl for their PostgreSQL.");

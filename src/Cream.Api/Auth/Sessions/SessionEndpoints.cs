@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Cream.Api.Audit;
-using Cream.Api.Auth.BruteForce;
+using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Common;
@@ -48,35 +48,9 @@ public static class SessionEndpoints
         return routes;
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Refresh(
-        RefreshRequest request, SessionTokens sessions, BruteForceGuard guard, HttpContext context, CancellationToken cancellationToken) =>
-        await RefreshAsync(request.RefreshToken, sessions, guard, context, cancellationToken);
-
-    /// <summary>Shared by <c>/refresh</c> and the token endpoint's <c>refresh_token</c> grant.</summary>
-    internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
-        string? refreshToken, SessionTokens sessions, BruteForceGuard guard, HttpContext context, CancellationToken cancellationToken)
-    {
-        if (await guard.CheckClientAsync(context) is { } tooManyFromClient)
-        {
-            return tooManyFromClient;
-        }
-
-        if (string.IsNullOrEmpty(refreshToken))
-        {
-            return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "refresh_token is required.");
-        }
-
-        var (tokens, failure) = await sessions.RefreshAsync(refreshToken, ClientInfo.From(context), cancellationToken);
-        if (tokens is null)
-        {
-            // RFC 9110 §15.5.2: every 401 names its scheme, as the password grant's does.
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", failure!.Description);
-        }
-
-        TokenResponses.SetNoStore(context.Response);
-        return TypedResults.Ok(tokens);
-    }
+    private static Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Refresh(
+        RefreshRequest request, RefreshTokenGrant grant, HttpContext context, CancellationToken cancellationToken) =>
+        grant.IssueAsync(new TokenRequest(grant.GrantType, null, null, request.RefreshToken), context, cancellationToken);
 
     private static async Task<NoContent> Logout(
         ClaimsPrincipal principal, Revoker revoker, AuditTrail audit, ILogger<Revoker> logger, CancellationToken cancellationToken)

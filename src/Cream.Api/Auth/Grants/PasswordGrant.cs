@@ -1,0 +1,44 @@
+using Cream.Api.Auth.BruteForce;
+using Cream.Api.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cream.Api.Auth.Grants;
+
+/// <summary>The resource owner password grant (RFC 6749 §4.3), behind the per-address and per-email limits.</summary>
+internal sealed class PasswordGrant(SignInService signIn, BruteForceGuard guard) : ITokenGrant
+{
+    public const string InvalidCredentials = "Incorrect email or password";
+
+    public string GrantType => "password";
+
+    public async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueAsync(TokenRequest request, HttpContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (await guard.CheckClientAsync(context) is { } tooManyFromClient)
+        {
+            return tooManyFromClient;
+        }
+
+        if (string.IsNullOrEmpty(request.Username) || string.IsNullOrEmpty(request.Password))
+        {
+            return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "username (or email) and password are required.");
+        }
+
+        if (await guard.BeginLoginAsync(context, request.Username) is { } backingOff)
+        {
+            return backingOff; // decided before any lookup: the same answer for known and unknown emails
+        }
+
+        var tokens = await signIn.PasswordSignInAsync(request.Username, request.Password, ClientInfo.From(context), cancellationToken);
+        if (tokens is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", InvalidCredentials);
+        }
+
+        await guard.LoginSucceededAsync(request.Username);
+        TokenResponses.SetNoStore(context.Response);
+        return TypedResults.Ok(tokens);
+    }
+}

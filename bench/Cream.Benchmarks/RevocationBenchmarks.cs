@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
 using Cream.Api.Auth.Tokens;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -16,7 +17,7 @@ namespace Cream.Benchmarks;
 public class RevocationBenchmarks
 {
     private const int Revoked = 10_000;
-    private readonly RevocationState _state = new();
+    private readonly RevocationList _state = new();
     private AccessTokenKeys _keys = null!;
     private AccessTokenValidator _handler = null!;
     private JsonWebTokenHandler _libraryOnly = null!;
@@ -32,9 +33,9 @@ public class RevocationBenchmarks
         var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < Revoked; i++)
         {
-            _state.Apply(new RevocationEvent(RevocationKind.Session, Guid.NewGuid().ToString(), now.AddHours(1).ToUnixTimeSeconds(), false, 1));
-            _state.Apply(new RevocationEvent(RevocationKind.Token, Guid.NewGuid().ToString("N"), now.AddHours(1).ToUnixTimeSeconds(), false, 1));
-            _state.Apply(new RevocationEvent(RevocationKind.User, Guid.NewGuid().ToString(), now.ToUnixTimeSeconds(), true, 1));
+            _state.Apply(new StateChange(StateChangeKind.Session, Guid.NewGuid().ToString(), now.AddHours(1).ToUnixTimeSeconds(), false, 1));
+            _state.Apply(new StateChange(StateChangeKind.Token, Guid.NewGuid().ToString("N"), now.AddHours(1).ToUnixTimeSeconds(), false, 1));
+            _state.Apply(new StateChange(StateChangeKind.User, Guid.NewGuid().ToString(), now.ToUnixTimeSeconds(), true, 1));
         }
 
         var options = Options.Create(new JwtOptions { Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) });

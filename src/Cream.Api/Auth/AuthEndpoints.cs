@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Cream.Api.Auth.Grants;
-using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.Profiles;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
@@ -81,15 +81,15 @@ public static class AuthEndpoints
     /// change or a revocation drops the entry here and, through the revocation bus, everywhere.
     /// </summary>
     private static async Task<Results<ProfileResult, ProblemHttpResult>> Me(
-        ClaimsPrincipal principal, RevocationState state, CreamDbContext db, IOptions<JsonOptions> json, HttpContext context, CancellationToken cancellationToken)
+        ClaimsPrincipal principal, ProfileCache profiles, CreamDbContext db, IOptions<JsonOptions> json, HttpContext context, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
-        if (state.TryGetProfile<ProfileResult>(userId, out var cached))
+        if (profiles.TryGet<ProfileResult>(userId, out var cached))
         {
             return cached;
         }
 
-        var epoch = state.ProfileEpoch;
+        var epoch = profiles.Epoch;
         var me = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId && u.IsActive)
             .Select(UserProfile.FromUser)
@@ -102,7 +102,7 @@ public static class AuthEndpoints
         }
 
         var result = ProfileResult.Create(me, json.Value);
-        state.SetProfile(userId, result, epoch);
+        profiles.Set(userId, result, epoch);
         return result;
     }
 }

@@ -1,6 +1,8 @@
 using Cream.Api.Common;
 using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Keys;
+using Cream.Api.Auth.Profiles;
+using Cream.Api.Auth.State;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
@@ -44,7 +46,7 @@ public static class AuthExtensions
         builder.Services.AddScoped<ITokenGrant, PasswordGrant>();
         builder.Services.AddScoped<RefreshTokenGrant>();
         builder.Services.AddScoped<ITokenGrant>(services => services.GetRequiredService<RefreshTokenGrant>());
-        builder.AddRevocation();
+        builder.AddState();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureBearer>();
@@ -86,6 +88,7 @@ public static class AuthExtensions
         {
             builder.Services.AddSingleton<SigningKeySync>();
             builder.Services.AddHostedService(services => services.GetRequiredService<SigningKeySync>());
+            builder.Services.AddSingleton<IStateChangeConsumer>(services => services.GetRequiredService<SigningKeySync>());
         }
     }
 
@@ -106,27 +109,33 @@ public static class AuthExtensions
     }
 
     /// <summary>
-    /// In-process revocation state, loaded at start and resynced from the database, and
-    /// shared between instances through Redis when <c>Redis__Configuration</c> is set.
+    /// The in-memory state every instance keeps (revocations, cached profiles, and signing keys
+    /// kept in the database), loaded at start, resynced from the database, and changed through
+    /// one <see cref="StateBus"/>, carried between instances by Redis when <c>Redis__Configuration</c> is set.
     /// </summary>
-    private static void AddRevocation(this IHostApplicationBuilder builder)
+    private static void AddState(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RevocationOptions>().BindSettings(RevocationOptions.SectionName);
         builder.Services.AddOptions<RedisOptions>().BindSettings(RedisOptions.SectionName);
-        builder.Services.AddSingleton<RevocationState>();
+        builder.Services.AddSingleton<RevocationList>();
+        builder.Services.AddSingleton<IStateChangeConsumer>(services => services.GetRequiredService<RevocationList>());
+        builder.Services.AddSingleton<ProfileCache>();
+        builder.Services.AddSingleton<IStateChangeConsumer>(services => services.GetRequiredService<ProfileCache>());
+        builder.Services.AddSingleton<StateConsumers>();
+        builder.Services.AddSingleton<StateBus>();
         builder.Services.AddScoped<Revoker>();
         builder.Services.AddSingleton<RevocationSync>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RevocationSync>());
 
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:Configuration"]))
         {
-            builder.Services.AddSingleton<IRevocationPublisher, InProcessRevocationPublisher>();
+            builder.Services.AddSingleton<IStateTransport, InProcessStateTransport>();
         }
         else
         {
-            builder.Services.AddSingleton<RedisRevocationBus>();
-            builder.Services.AddSingleton<IRevocationPublisher>(services => services.GetRequiredService<RedisRevocationBus>());
-            builder.Services.AddHostedService(services => services.GetRequiredService<RedisRevocationBus>());
+            builder.Services.AddSingleton<RedisStateTransport>();
+            builder.Services.AddSingleton<IStateTransport>(services => services.GetRequiredService<RedisStateTransport>());
+            builder.Services.AddHostedService(services => services.GetRequiredService<RedisStateTransport>());
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Cream.Api.Audit;
 using Cream.Api.Auth.Passwords;
-using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Data;
 using Cream.Api.Users;
@@ -36,7 +36,7 @@ public sealed class SignInService(
     CreamDbContext db,
     PasswordService passwords,
     SessionTokens sessions,
-    Revoker revoker,
+    StateBus bus,
     AuditTrail audit,
     AuthMetrics metrics,
     TimeProvider time,
@@ -82,7 +82,7 @@ public sealed class SignInService(
                 .ExecuteUpdateAsync(set => set.SetProperty(u => u.LastLogin, now), cancellationToken);
         }
 
-        await revoker.ProfileChangedAsync(user.Id); // last_login moved
+        await bus.PublishAsync(StateChange.ProfileChanged(user.Id, time.GetUtcNow())); // last_login moved
         var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter), client, cancellationToken);
         Log.LoginSucceeded(logger, user.Id);
         metrics.Login(succeeded: true, "none", started);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -63,6 +64,7 @@ public static class AdminUserEndpoints
         ClaimsPrincipal admin,
         CreamDbContext db,
         Revoker revoker,
+        StateBus bus,
         AuditTrail audit,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -110,7 +112,7 @@ public static class AdminUserEndpoints
             await audit.SucceededAsync(AuthEventTypes.UserEnabled, id, actorId: admin.GetUserId());
         }
 
-        await revoker.ProfileChangedAsync(id);
+        await bus.PublishAsync(StateChange.ProfileChanged(id, time.GetUtcNow()));
         var view = await db.Users.AsNoTracking().Where(u => u.Id == id)
             .Select(UserProfile.FromUser)
             .FirstAsync(cancellationToken);

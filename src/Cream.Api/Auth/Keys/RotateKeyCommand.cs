@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
 using Cream.Api.Auth.Tokens;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -61,11 +62,11 @@ internal static class RotateKeyCommand
         try
         {
             await using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
-            var change = new RevocationEvent(RevocationKind.SigningKeys, "", 0, true,
+            var change = new StateChange(StateChangeKind.SigningKeys, "", 0, true,
                 services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds());
-            var payload = JsonSerializer.Serialize(new RevocationMessage("rotate-key", change), RevocationJson.Default.RevocationMessage);
+            var payload = JsonSerializer.Serialize(new StateMessage("rotate-key", change), StateJson.Default.StateMessage);
             cancellationToken.ThrowIfCancellationRequested();
-            return await redis.GetSubscriber().PublishAsync(RedisRevocationBus.Channel, payload) >= 0 && redis.IsConnected;
+            return await redis.GetSubscriber().PublishAsync(RedisStateTransport.Channel, payload) >= 0 && redis.IsConnected;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {

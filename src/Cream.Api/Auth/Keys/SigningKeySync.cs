@@ -1,4 +1,5 @@
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
 using Cream.Api.Common;
 using Microsoft.Extensions.Options;
 
@@ -13,25 +14,26 @@ namespace Cream.Api.Auth.Keys;
 public sealed class SigningKeySync(
     IServiceScopeFactory scopes,
     KeyRing ring,
-    RevocationState state,
     TimeProvider time,
     IOptions<RevocationOptions> options,
-    ILogger<SigningKeySync> logger) : BackgroundService
+    ILogger<SigningKeySync> logger) : BackgroundService, IStateChangeConsumer
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await ReloadAsync(cancellationToken); // no keys, no service: let a failure stop the start
-        state.SigningKeysChanged += ReloadNow;
         await base.StartAsync(cancellationToken);
     }
 
-    public override Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>A <c>rotate-key</c> announcement: reload off the message thread; a failure waits for the next resync.</summary>
+    public void Apply(StateChange change)
     {
-        state.SigningKeysChanged -= ReloadNow;
-        return base.StopAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.Kind == StateChangeKind.SigningKeys)
+        {
+            ReloadNow();
+        }
     }
 
-    /// <summary>Off the message thread; a failure waits for the next resync.</summary>
     private void ReloadNow() => _ = Task.Run(async () =>
     {
         try

@@ -1,3 +1,5 @@
+using Cream.Api.Auth.Profiles;
+using Cream.Api.Auth.State;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
 using Cream.Api.Data;
@@ -13,7 +15,8 @@ namespace Cream.Api.Auth.Revocation;
 /// </summary>
 public sealed class RevocationSync(
     IServiceScopeFactory scopes,
-    RevocationState state,
+    RevocationList revocations,
+    ProfileCache profiles,
     AccessTokenKeys keys,
     TimeProvider time,
     IOptions<RevocationOptions> options,
@@ -72,11 +75,12 @@ public sealed class RevocationSync(
 
             var lifetime = keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew;
             var snapshot = users
-                .Select(u => new RevocationEvent(RevocationKind.User, u.Id.ToString(), UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt)))
-                .Concat(sessions.Select(s => new RevocationEvent(RevocationKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime), false, version)))
-                .Concat(tokens.Select(t => new RevocationEvent(RevocationKind.Token, t.TokenId, UnixSeconds(t.ExpiresAt), false, version)));
-            state.Load(snapshot, startedAt);
-            state.Prune(time.GetUtcNow().ToUnixTimeSeconds());
+                .Select(u => new StateChange(StateChangeKind.User, u.Id.ToString(), UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt)))
+                .Concat(sessions.Select(s => new StateChange(StateChangeKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime), false, version)))
+                .Concat(tokens.Select(t => new StateChange(StateChangeKind.Token, t.TokenId, UnixSeconds(t.ExpiresAt), false, version)));
+            revocations.Load(snapshot, startedAt);
+            revocations.Prune(time.GetUtcNow().ToUnixTimeSeconds());
+            profiles.StartOver(); // a lost message may have hidden a profile change
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Cream.Api.Auth.State;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Data;
 using Microsoft.EntityFrameworkCore;
@@ -10,8 +11,7 @@ namespace Cream.Api.Auth.Revocation;
 /// </summary>
 public sealed class Revoker(
     CreamDbContext db,
-    RevocationState state,
-    IRevocationPublisher publisher,
+    StateBus bus,
     AccessTokenKeys keys,
     AuthMetrics metrics,
     TimeProvider time,
@@ -71,7 +71,7 @@ public sealed class Revoker(
 
         var stored = await users.Select(u => new { u.IsActive }).FirstOrDefaultAsync(cancellationToken);
         var at = new DateTimeOffset(now);
-        await ApplyAsync(new RevocationEvent(RevocationKind.User, userId.ToString(), at.ToUnixTimeSeconds(),
+        await ApplyAsync(new StateChange(StateChangeKind.User, userId.ToString(), at.ToUnixTimeSeconds(),
             stored?.IsActive ?? false, at.ToUnixTimeMilliseconds()));
         Log.UserTokensCut(logger, userId, reason);
         metrics.Revoked("user_tokens", reason);
@@ -84,7 +84,7 @@ public sealed class Revoker(
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(
             set => set.SetProperty(u => u.IsActive, true).SetProperty(u => u.UpdatedAt, now.UtcDateTime), cancellationToken);
         var validAfter = await db.Users.Where(u => u.Id == userId).Select(u => u.TokensValidAfter).FirstOrDefaultAsync(cancellationToken);
-        await ApplyAsync(new RevocationEvent(RevocationKind.User, userId.ToString(),
+        await ApplyAsync(new StateChange(StateChangeKind.User, userId.ToString(),
             validAfter is { } after ? new DateTimeOffset(after).ToUnixTimeSeconds() : 0, true, now.ToUnixTimeMilliseconds()));
     }
 
@@ -115,26 +115,18 @@ public sealed class Revoker(
             db.ChangeTracker.Clear(); // revoked twice at once: once is enough
         }
 
-        await ApplyAsync(new RevocationEvent(RevocationKind.Token, tokenId, new DateTimeOffset(keepUntil).ToUnixTimeSeconds(), false,
+        await ApplyAsync(new StateChange(StateChangeKind.Token, tokenId, new DateTimeOffset(keepUntil).ToUnixTimeSeconds(), false,
             time.GetUtcNow().ToUnixTimeMilliseconds()));
         Log.AccessTokenRevoked(logger, userId);
         metrics.Revoked("access_token", "rfc7009_revoke");
     }
 
-    /// <summary>Drops cached copies of a user's profile here and on every instance.</summary>
-    public Task ProfileChangedAsync(Guid userId) =>
-        ApplyAsync(new RevocationEvent(RevocationKind.Profile, userId.ToString(), 0, true, time.GetUtcNow().ToUnixTimeMilliseconds()));
-
     /// <summary>A session's access tokens live at most one lifetime (plus skew) after it ends.</summary>
-    private RevocationEvent SessionEnded(Guid sessionId, DateTime endedAt)
+    private StateChange SessionEnded(Guid sessionId, DateTime endedAt)
     {
         var until = new DateTimeOffset(endedAt + keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew).ToUnixTimeSeconds();
-        return new RevocationEvent(RevocationKind.Session, sessionId.ToString(), until, false, new DateTimeOffset(endedAt).ToUnixTimeMilliseconds());
+        return new StateChange(StateChangeKind.Session, sessionId.ToString(), until, false, new DateTimeOffset(endedAt).ToUnixTimeMilliseconds());
     }
 
-    private Task ApplyAsync(RevocationEvent change)
-    {
-        state.Apply(change);
-        return publisher.PublishAsync(change);
-    }
+    private Task ApplyAsync(StateChange change) => bus.PublishAsync(change);
 }

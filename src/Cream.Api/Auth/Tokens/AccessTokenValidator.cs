@@ -24,9 +24,9 @@ public sealed class AccessTokenValidator : JsonWebTokenHandler
     private static readonly SearchValues<char> CompactJwsCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 
-    private readonly RevocationState _revocations;
+    private readonly RevocationList _revocations;
 
-    public AccessTokenValidator(RevocationState revocations)
+    public AccessTokenValidator(RevocationList revocations)
     {
         _revocations = revocations;
         MapInboundClaims = false;

@@ -1,4 +1,5 @@
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
 using Cream.Api.Auth.Tokens;
 using Microsoft.IdentityModel.JsonWebTokens;
 
@@ -14,7 +15,7 @@ public sealed class RevocationAwareTokenTests
     {
         var subject = TestTokens.Subject();
         var token = _tokens.Issuer.Issue(subject).Token;
-        _tokens.Revocations.Apply(new RevocationEvent(RevocationKind.Session, subject.SessionId.ToString(), long.MaxValue, false, 1));
+        _tokens.Revocations.Apply(new StateChange(StateChangeKind.Session, subject.SessionId.ToString(), long.MaxValue, false, 1));
 
         var result = await _tokens.ValidateAsync(token);
 
@@ -28,7 +29,7 @@ public sealed class RevocationAwareTokenTests
         var subject = TestTokens.Subject();
         var revoked = _tokens.Issuer.Issue(subject);
         var sibling = _tokens.Issuer.Issue(subject);
-        _tokens.Revocations.Apply(new RevocationEvent(RevocationKind.Token, revoked.TokenId, long.MaxValue, false, 1));
+        _tokens.Revocations.Apply(new StateChange(StateChangeKind.Token, revoked.TokenId, long.MaxValue, false, 1));
 
         Assert.False((await _tokens.ValidateAsync(revoked.Token)).IsValid);
         Assert.True((await _tokens.ValidateAsync(sibling.Token)).IsValid);
@@ -64,7 +65,7 @@ public sealed class RevocationAwareTokenTests
         var now = _tokens.Time.GetUtcNow();
         var subject = TestTokens.Subject() with { TokensValidAfter = now.UtcDateTime };
         var before = _tokens.Issuer.Issue(subject with { TokensValidAfter = null });
-        _tokens.Revocations.Apply(new RevocationEvent(RevocationKind.User, subject.UserId.ToString(), now.ToUnixTimeSeconds(), true, 1));
+        _tokens.Revocations.Apply(new StateChange(StateChangeKind.User, subject.UserId.ToString(), now.ToUnixTimeSeconds(), true, 1));
 
         var after = _tokens.Issuer.Issue(subject);
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Tokens;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +33,7 @@ internal sealed class TestTokens
         Handler = new AccessTokenHandler(Validator, new ValidatedTokenCache(), Keys, Time, new AuthMetrics(meters));
     }
 
-    public RevocationState Revocations { get; } = new();
+    public RevocationList Revocations { get; } = new();
 
     /// <summary>The strict rules alone, with nothing remembered.</summary>
     public AccessTokenValidator Validator { get; }

@@ -1,4 +1,5 @@
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
 using Cream.Api.Auth.Tokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -35,7 +36,7 @@ public sealed class ValidatedTokenCacheTests
         var token = _tokens.Issuer.Issue(subject).Token;
         await RememberAsync(token);
 
-        _tokens.Revocations.Apply(new RevocationEvent(RevocationKind.Session, subject.SessionId.ToString(), long.MaxValue, false, 1));
+        _tokens.Revocations.Apply(new StateChange(StateChangeKind.Session, subject.SessionId.ToString(), long.MaxValue, false, 1));
         var result = await _handler.ValidateTokenAsync(token, _tokens.Keys.ValidationParameters);
 
         Assert.False(result.IsValid);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Cream.Api.Auth.State;
 
 namespace Cream.Api.Auth.Revocation;
 
@@ -6,35 +7,25 @@ namespace Cream.Api.Auth.Revocation;
 /// What every instance must know to refuse a revoked access token without asking the
 /// database: per user the "valid after" second and the active flag, ended sessions, and
 /// revoked token ids. Lookups are lock-free dictionary reads; entries expire with the last
-/// access token they could affect. It also caches user profiles (<c>/api/auth/me</c>), dropped
-/// by the same events that carry revocations, and all of them at every resync.
+/// access token they could affect.
 /// </summary>
-public sealed class RevocationState
+public sealed class RevocationList : IStateChangeConsumer
 {
     /// <param name="AppliedAt">This instance's <see cref="TimeProvider.GetTimestamp"/> when the entry arrived.</param>
     private readonly record struct UserStatus(long ValidAfter, bool Active, long Version, long AppliedAt);
 
     private readonly TimeProvider _time;
 
-    public RevocationState()
+    public RevocationList()
         : this(TimeProvider.System)
     {
     }
 
-    public RevocationState(TimeProvider time) => _time = time;
+    public RevocationList(TimeProvider time) => _time = time;
 
     private volatile ConcurrentDictionary<Guid, UserStatus> _users = new();
     private readonly ConcurrentDictionary<Guid, long> _sessions = new();
     private readonly ConcurrentDictionary<string, long> _tokens = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Guid, object> _profiles = new();
-    private long _profileEpoch;
-
-    /// <summary>Raised when another instance or a command says the signing keys changed.</summary>
-    public event Action? SigningKeysChanged;
-
-    /// <summary>Profiles cached at most; past it the cache starts over (it refills on demand).</summary>
-    public const int MaxProfiles = 100_000;
-
     /// <summary>True when a token with these claims must be refused.</summary>
     public bool IsRevoked(Guid userId, Guid sessionId, string tokenId, long issuedAt)
     {
@@ -46,57 +37,20 @@ public sealed class RevocationState
         return _sessions.ContainsKey(sessionId) || _tokens.ContainsKey(tokenId);
     }
 
-    /// <summary>Changes whenever a cached profile is dropped; a profile read before a change is not cached after it.</summary>
-    public long ProfileEpoch => Interlocked.Read(ref _profileEpoch);
-
-    public bool TryGetProfile<T>(Guid userId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? profile)
-        where T : class
-    {
-        profile = _profiles.TryGetValue(userId, out var value) ? value as T : null;
-        return profile is not null;
-    }
-
-    /// <summary>Caches a profile read from the database, unless something changed since <paramref name="epochAtRead"/>.</summary>
-    public void SetProfile(Guid userId, object profile, long epochAtRead)
-    {
-        if (_profiles.Count >= MaxProfiles)
-        {
-            _profiles.Clear();
-        }
-
-        if (ProfileEpoch == epochAtRead)
-        {
-            _profiles[userId] = profile;
-        }
-    }
-
-    private void DropProfile(Guid userId)
-    {
-        Interlocked.Increment(ref _profileEpoch);
-        _profiles.TryRemove(userId, out _);
-    }
-
-    public void Apply(RevocationEvent change)
+    public void Apply(StateChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
         switch (change.Kind)
         {
-            case RevocationKind.User when Guid.TryParse(change.Id, out var userId):
+            case StateChangeKind.User when Guid.TryParse(change.Id, out var userId):
                 var status = new UserStatus(change.Seconds, change.Active, change.Version, _time.GetTimestamp());
                 _users.AddOrUpdate(userId, status, (_, existing) => existing.Version > status.Version ? existing : status);
-                DropProfile(userId);
                 break;
-            case RevocationKind.Profile when Guid.TryParse(change.Id, out var profileUserId):
-                DropProfile(profileUserId);
-                break;
-            case RevocationKind.Session when Guid.TryParse(change.Id, out var sessionId):
+            case StateChangeKind.Session when Guid.TryParse(change.Id, out var sessionId):
                 _sessions.AddOrUpdate(sessionId, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
                 break;
-            case RevocationKind.Token when change.Id.Length > 0:
+            case StateChangeKind.Token when change.Id.Length > 0:
                 _tokens.AddOrUpdate(change.Id, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
-                break;
-            case RevocationKind.SigningKeys:
-                SigningKeysChanged?.Invoke();
                 break;
         }
     }
@@ -107,13 +61,13 @@ public sealed class RevocationState
     /// <paramref name="snapshotStartedAt"/> (this instance's clock, taken before the database was
     /// read): the snapshot may predate them, whatever clock their sender's version came from.
     /// </summary>
-    public void Load(IEnumerable<RevocationEvent> snapshot, long snapshotStartedAt)
+    public void Load(IEnumerable<StateChange> snapshot, long snapshotStartedAt)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var users = new ConcurrentDictionary<Guid, UserStatus>();
         foreach (var change in snapshot)
         {
-            if (change.Kind == RevocationKind.User && Guid.TryParse(change.Id, out var userId))
+            if (change.Kind == StateChangeKind.User && Guid.TryParse(change.Id, out var userId))
             {
                 users[userId] = new UserStatus(change.Seconds, change.Active, change.Version, snapshotStartedAt);
             }
@@ -133,10 +87,6 @@ public sealed class RevocationState
         }
 
         _users = users;
-
-        // A lost message may have hidden a profile change: start the cache over.
-        Interlocked.Increment(ref _profileEpoch);
-        _profiles.Clear();
     }
 
     /// <summary>Drops entries that can no longer match a live token.</summary>

@@ -1,25 +1,27 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
+using Cream.Api.Auth.Revocation;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Cream.Api.Auth.Revocation;
+namespace Cream.Api.Auth.State;
 
 /// <summary>
-/// Carries revocations between instances over Redis pub/sub. Redis being down or not answering
+/// Carries state changes between instances over Redis pub/sub. Redis being down or not answering
 /// never blocks anything: the local state is already updated, a request only hands its message
 /// to a background sender, the connection comes back by itself, and what could not be sent
 /// meanwhile is caught up by a resync from the database once Redis is back (on this instance,
 /// and, through a resync request, on the others). An outage is logged once when it starts and
 /// once when it ends.
 /// </summary>
-public sealed class RedisRevocationBus(
+public sealed class RedisStateTransport(
     IOptions<RedisOptions> options,
-    RevocationState state,
+    StateConsumers local,
     RevocationSync sync,
-    ILogger<RedisRevocationBus> logger) : IRevocationPublisher, IHostedService, IAsyncDisposable
+    ILogger<RedisStateTransport> logger) : IStateTransport, IHostedService, IAsyncDisposable
 {
+    /// <summary>The channel's name predates the other consumers; kept so that instances of different versions still talk.</summary>
     public static readonly RedisChannel Channel = RedisChannel.Literal("cream:revocations");
 
     /// <summary>Messages waiting for the sender; past this they are dropped (and caught up by the resync).</summary>
@@ -28,7 +30,7 @@ public sealed class RedisRevocationBus(
     /// <summary>Tells this instance's own messages apart from the others'.</summary>
     private readonly string _origin = Guid.NewGuid().ToString("N");
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Channel<RevocationMessage> _queue = System.Threading.Channels.Channel.CreateBounded<RevocationMessage>(
+    private readonly Channel<StateMessage> _queue = System.Threading.Channels.Channel.CreateBounded<StateMessage>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private ConnectionMultiplexer? _redis;
     private Task _sending = Task.CompletedTask;
@@ -68,13 +70,13 @@ public sealed class RedisRevocationBus(
         }
 
         await SubscribeAsync();
-        _sending = SendAsync(_stopping.Token);
+        _sending = SendQueuedAsync(_stopping.Token);
     }
 
     /// <summary>Hands the change to the background sender: never waits for Redis.</summary>
-    public Task PublishAsync(RevocationEvent change)
+    public Task SendAsync(StateChange change)
     {
-        if (_redis is not null && !_queue.Writer.TryWrite(new RevocationMessage(_origin, change)))
+        if (_redis is not null && !_queue.Writer.TryWrite(new StateMessage(_origin, change)))
         {
             Interlocked.Increment(ref _missed); // the sender is this far behind, or stopping
         }
@@ -82,7 +84,7 @@ public sealed class RedisRevocationBus(
         return Task.CompletedTask;
     }
 
-    private async Task SendAsync(CancellationToken stoppingToken)
+    private async Task SendQueuedAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -96,7 +98,7 @@ public sealed class RedisRevocationBus(
 
                 try
                 {
-                    var payload = JsonSerializer.Serialize(message, RevocationJson.Default.RevocationMessage);
+                    var payload = JsonSerializer.Serialize(message, StateJson.Default.StateMessage);
                     await _redis!.GetSubscriber().PublishAsync(Channel, payload).WaitAsync(stoppingToken);
                     TryMarkAvailable(); // a server that stopped answering without disconnecting is back
                 }
@@ -141,7 +143,7 @@ public sealed class RedisRevocationBus(
         _ = sync.TryResyncAsync(CancellationToken.None);
         if (missed > 0)
         {
-            _queue.Writer.TryWrite(RevocationMessage.ResyncRequest(_origin));
+            _queue.Writer.TryWrite(StateMessage.ResyncRequest(_origin));
         }
     }
 
@@ -177,7 +179,7 @@ public sealed class RedisRevocationBus(
     {
         try
         {
-            var message = JsonSerializer.Deserialize((string)payload!, RevocationJson.Default.RevocationMessage);
+            var message = JsonSerializer.Deserialize((string)payload!, StateJson.Default.StateMessage);
             if (message is null || message.Origin == _origin)
             {
                 return;
@@ -189,7 +191,7 @@ public sealed class RedisRevocationBus(
             }
             else
             {
-                state.Apply(message.Change);
+                local.Deliver(message.Change);
             }
         }
         catch (JsonException)
@@ -229,14 +231,14 @@ public sealed class RedisRevocationBus(
 
 /// <param name="Resync">
 /// A request to reload from the database, sent by an instance that could not publish some
-/// revocations while Redis was unreachable (its <paramref name="Change"/> revokes nothing, so an
+/// changes while Redis was unreachable (its <paramref name="Change"/> revokes nothing, so an
 /// instance that does not know the flag applies it harmlessly).
 /// </param>
-public sealed record RevocationMessage(string Origin, RevocationEvent Change, bool Resync = false)
+public sealed record StateMessage(string Origin, StateChange Change, bool Resync = false)
 {
-    internal static RevocationMessage ResyncRequest(string origin) =>
-        new(origin, new RevocationEvent(RevocationKind.Profile, string.Empty, 0, true, 0), Resync: true);
+    internal static StateMessage ResyncRequest(string origin) =>
+        new(origin, new StateChange(StateChangeKind.Profile, string.Empty, 0, true, 0), Resync: true);
 }
 
-[JsonSerializable(typeof(RevocationMessage))]
-internal sealed partial class RevocationJson : JsonSerializerContext;
+[JsonSerializable(typeof(StateMessage))]
+internal sealed partial class StateJson : JsonSerializerContext;

@@ -24,7 +24,6 @@ public sealed record AuditPage(IReadOnlyList<AuditEventView> Events, int TotalCo
 /// <summary>The audit trail for admins, newest first.</summary>
 public static class AuditEndpoints
 {
-    public const int MaxPageSize = 100;
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
@@ -35,21 +34,17 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> List(
+        [AsParameters] PageRequest paging,
         CreamDbContext db,
         CancellationToken cancellationToken,
         Guid? user_id = null,
         string? type = null,
         string? request_id = null,
         DateTimeOffset? from = null,
-        DateTimeOffset? to = null,
-        int page = 1,
-        int page_size = 50)
+        DateTimeOffset? to = null)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (page < 1 || page_size is < 1 or > MaxPageSize || !Paging.OffsetFits(page, page_size))
-        {
-            errors["paging"] = [$"page must be 1 or more (and within reach), page_size 1 to {MaxPageSize}."];
-        }
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        paging.AddErrors(errors);
 
         if (type is not null && !AuthEventTypes.All.Contains(type))
         {
@@ -101,11 +96,11 @@ public static class AuditEndpoints
 
         var total = await events.CountAsync(cancellationToken);
         var items = await events.OrderByDescending(e => e.Id)
-            .Skip(Paging.Offset(page, page_size))
-            .Take(page_size)
+            .Skip(paging.Offset)
+            .Take(paging.PageSize)
             .Select(e => new AuditEventView(e.Id, e.OccurredAt, e.Type, e.Outcome, e.UserId, e.SessionId, e.ActorId,
                 e.ClientIp, e.UserAgent, e.RequestId, e.Reason))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AuditPage(items, total, page, page_size, Paging.TotalPages(total, page_size)));
+        return TypedResults.Ok(new AuditPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
     }
 }

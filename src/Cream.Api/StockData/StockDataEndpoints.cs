@@ -9,9 +9,6 @@ namespace Cream.Api.StockData;
 
 public static class StockDataEndpoints
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 100;
-
     public static IEndpointRouteBuilder MapStockData(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/stock-data").WithTags("Stock data");
@@ -103,23 +100,10 @@ public static class StockDataEndpoints
     }
 
     private static async Task<Results<Ok<TrackedStockPage>, ProblemHttpResult>> List(
-        CreamDbContext db, CancellationToken cancellationToken, int page = 1, int page_size = DefaultPageSize)
+        [AsParameters] PageRequest paging, CreamDbContext db, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (page < 1)
-        {
-            errors["page"] = ["page must be 1 or more."];
-        }
-
-        if (page_size is < 1 or > MaxPageSize)
-        {
-            errors["page_size"] = [$"page_size must be 1 to {MaxPageSize}."];
-        }
-        else if (page >= 1 && !Paging.OffsetFits(page, page_size))
-        {
-            errors["page"] = ["page is beyond any page there can be."];
-        }
-
+        paging.AddErrors(errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -128,13 +112,12 @@ public static class StockDataEndpoints
         var total = await db.TrackedStocks.CountAsync(cancellationToken);
         var stocks = await db.TrackedStocks.AsNoTracking()
             .OrderBy(s => s.Symbol)
-            .Skip(Paging.Offset(page, page_size))
-            .Take(page_size)
+            .Skip(paging.Offset)
+            .Take(paging.PageSize)
             .Select(s => new TrackedStockItem(s.Symbol, s.IsActive, s.LastPullDate, s.LastPullStatus, s.ErrorMessage))
             .ToListAsync(cancellationToken);
-        var totalPages = Paging.TotalPages(total, page_size);
         return TypedResults.Ok(new TrackedStockPage(
-            "success", $"Retrieved {stocks.Count} tracked stocks", stocks, total, page, page_size, totalPages));
+            "success", $"Retrieved {stocks.Count} tracked stocks", stocks, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
     }
 
     private static async Task<Results<Ok<TrackResponse>, ProblemHttpResult>> Deactivate(

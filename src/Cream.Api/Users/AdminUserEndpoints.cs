@@ -17,7 +17,6 @@ public sealed record UpdateUserRequest(List<string>? Roles, bool? IsActive);
 /// <summary>Admin management of users: list, change roles or active flag, revoke every token.</summary>
 public static class AdminUserEndpoints
 {
-    public const int MaxPageSize = 100;
     private const int MaxRoles = 16;
     private const int MaxRoleLength = 32;
 
@@ -31,15 +30,18 @@ public static class AdminUserEndpoints
     }
 
     private static async Task<Results<Ok<AdminUserPage>, ProblemHttpResult>> List(
-        CreamDbContext db, CancellationToken cancellationToken, int page = 1, int page_size = 50, string? email = null)
+        [AsParameters] PageRequest paging, CreamDbContext db, CancellationToken cancellationToken, string? email = null)
     {
-        if (page < 1 || page_size is < 1 or > MaxPageSize || !Paging.OffsetFits(page, page_size)
-            || email is { Length: > AppUserConfiguration.EmailMaxLength })
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        paging.AddErrors(errors);
+        if (email is { Length: > AppUserConfiguration.EmailMaxLength })
         {
-            return Problems.Validation(new Dictionary<string, string[]>
-            {
-                ["paging"] = [$"page must be 1 or more, page_size 1 to {MaxPageSize}, email at most {AppUserConfiguration.EmailMaxLength} characters."],
-            });
+            errors["email"] = [$"email is at most {AppUserConfiguration.EmailMaxLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
         }
 
         var users = db.Users.AsNoTracking();
@@ -51,11 +53,11 @@ public static class AdminUserEndpoints
 
         var total = await users.CountAsync(cancellationToken);
         var items = await users.OrderBy(u => u.NormalizedEmail)
-            .Skip(Paging.Offset(page, page_size))
-            .Take(page_size)
+            .Skip(paging.Offset)
+            .Take(paging.PageSize)
             .Select(UserProfile.FromUser)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AdminUserPage(items, total, page, page_size, Paging.TotalPages(total, page_size)));
+        return TypedResults.Ok(new AdminUserPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
     }
 
     private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Update(

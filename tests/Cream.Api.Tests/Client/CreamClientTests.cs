@@ -344,7 +344,7 @@ public abstract class CreamClientTests(CreamApiFactory factory)
 
         var exception = await ClientTestKit.ThrowsAsync(HttpStatusCode.UnprocessableEntity, null, () => admin.Api.GetUsersAsync(pageSize: 101));
 
-        Assert.Contains("page_size 1 to 100", exception.Detail, StringComparison.Ordinal);
+        Assert.Contains("page_size must be 1 to 100.", exception.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,8 +35,22 @@ public static class DbErrors
         SqliteException sqlite => sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteCantOpen,
         TimeoutException => true,
         InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
+        InvalidOperationException { Source: "Npgsql" } orphaned => LeftByABrokenConnection.Contains(orphaned.Message),
         DbUpdateException { InnerException: { } inner } => IsUnavailable(inner),
         _ => false,
+    };
+
+    /// <summary>
+    /// What Npgsql says, without an inner exception, of a transaction or connection that a
+    /// broken connection left behind: a restart that kills the connection between two statements
+    /// of one transaction makes the second fail with "Transaction is already completed". A
+    /// genuine misuse gives the same words; it fails its tests either way (as 503 instead of 500).
+    /// </summary>
+    private static readonly HashSet<string> LeftByABrokenConnection = new(StringComparer.Ordinal)
+    {
+        "Transaction is already completed",
+        "This NpgsqlTransaction has completed; it is no longer usable.",
+        "Connection is not open",
     };
 
     /// <summary>

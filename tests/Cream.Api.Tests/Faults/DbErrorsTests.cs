@@ -65,6 +65,32 @@ public sealed class DbErrorsTests
     }
 
     [Theory]
+    [InlineData("Transaction is already completed")]
+    [InlineData("This NpgsqlTransaction has completed; it is no longer usable.")]
+    [InlineData("Connection is not open")]
+    public void What_a_broken_connection_leaves_of_a_transaction_is_unavailable(string message)
+    {
+        Assert.True(DbErrors.IsUnavailable(new InvalidOperationException(message) { Source = "Npgsql" }));
+        // The same words from anything else are not Npgsql's.
+        Assert.False(DbErrors.IsUnavailable(new InvalidOperationException(message)));
+    }
+
+    /// <summary>What a restart between two statements of one transaction raises (seen in the restart test).</summary>
+    [Fact]
+    [Cream.Api.Tests.Infrastructure.NeedsTestServers(Cream.Api.Tests.Infrastructure.TestServers.PostgresVariable)]
+    public async Task A_command_on_a_transaction_its_broken_connection_completed_is_unavailable()
+    {
+        await using var connection = new NpgsqlConnection(Cream.Api.Tests.Infrastructure.TestServers.PostgresAdminConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await transaction.RollbackAsync();
+
+        var failure = Assert.Throws<InvalidOperationException>(() => new NpgsqlCommand("SELECT 1", connection) { Transaction = transaction });
+
+        Assert.True(DbErrors.IsUnavailable(failure));
+    }
+
+    [Theory]
     [InlineData(5)] // SQLITE_BUSY: another writer held the lock past the busy timeout
     [InlineData(6)] // SQLITE_LOCKED
     [InlineData(14)] // SQLITE_CANTOPEN

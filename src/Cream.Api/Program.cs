@@ -48,6 +48,7 @@ try
     builder.AddJson();
     builder.AddData();
     builder.AddAuth();
+    builder.AddUsers();
     builder.AddAudit();
     builder.AddBruteForceProtection();
     builder.AddMonitoring();

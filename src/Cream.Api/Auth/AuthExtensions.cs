@@ -1,4 +1,5 @@
 using Cream.Api.Common;
+using Cream.Api.Auth.Accounts;
 using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Profiles;
@@ -42,6 +43,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<PasswordService>();
         builder.Services.AddScoped<SignInService>();
         builder.Services.AddScoped<SessionTokens>();
+        builder.Services.AddScoped<PasswordChanges>();
         // The token endpoint's grants, in the order its error message names them.
         builder.Services.AddScoped<ITokenGrant, PasswordGrant>();
         builder.Services.AddScoped<RefreshTokenGrant>();

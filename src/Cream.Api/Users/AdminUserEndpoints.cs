@@ -1,8 +1,5 @@
 using System.Security.Claims;
-using Cream.Api.Audit;
 using Cream.Api.Auth;
-using Cream.Api.Auth.Revocation;
-using Cream.Api.Auth.State;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -61,79 +58,23 @@ public static class AdminUserEndpoints
     }
 
     private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Update(
-        Guid id,
-        UpdateUserRequest request,
-        ClaimsPrincipal admin,
-        CreamDbContext db,
-        Revoker revoker,
-        StateBus bus,
-        AuditTrail audit,
-        TimeProvider time,
-        CancellationToken cancellationToken)
+        Guid id, UpdateUserRequest request, ClaimsPrincipal admin, UserAdministration users, CancellationToken cancellationToken)
     {
         if (request.Roles is { } requested && InvalidRoles(requested) is { } problem)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["roles"] = [problem] });
         }
 
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new { u.Roles, u.IsActive }).FirstOrDefaultAsync(cancellationToken);
-        if (user is null)
-        {
-            return Problems.Create(StatusCodes.Status404NotFound, "User not found");
-        }
-
-        if (request.Roles is { } roles)
-        {
-            var distinct = roles.Select(r => r.Trim()).Distinct(StringComparer.Ordinal).ToList();
-            await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(
-                set => set.SetProperty(u => u.Roles, distinct).SetProperty(u => u.UpdatedAt, time.GetUtcNow().UtcDateTime), cancellationToken);
-            var removed = user.Roles.Except(distinct, StringComparer.Ordinal).ToList();
-            if (removed.Count > 0)
-            {
-                // Tokens that still carry a removed role must stop working now.
-                await revoker.CutTokensAsync(id, active: null, "role_removed", cancellationToken);
-            }
-
-            // One row per role, so no change is ever cut short: "-admin", "+analyst".
-            var changes = removed.Select(r => "-" + r).Concat(distinct.Except(user.Roles, StringComparer.Ordinal).Select(r => "+" + r));
-            foreach (var change in changes)
-            {
-                await audit.SucceededAsync(AuthEventTypes.RolesChanged, id, reason: change, actorId: admin.GetUserId());
-            }
-        }
-
-        if (request.IsActive is false && user.IsActive)
-        {
-            await revoker.RevokeSessionsAsync(id, keepSessionId: null, "account_disabled", cancellationToken);
-            await revoker.CutTokensAsync(id, active: false, "account_disabled", cancellationToken);
-            await audit.SucceededAsync(AuthEventTypes.UserDisabled, id, actorId: admin.GetUserId());
-        }
-        else if (request.IsActive is true && !user.IsActive)
-        {
-            await revoker.ReactivateAsync(id, cancellationToken);
-            await audit.SucceededAsync(AuthEventTypes.UserEnabled, id, actorId: admin.GetUserId());
-        }
-
-        await bus.PublishAsync(StateChange.ProfileChanged(id, time.GetUtcNow()));
-        var view = await db.Users.AsNoTracking().Where(u => u.Id == id)
-            .Select(UserProfile.FromUser)
-            .FirstAsync(cancellationToken);
-        return TypedResults.Ok(view);
+        return await users.UpdateAsync(id, request.Roles, request.IsActive, admin.GetUserId(), cancellationToken) is { } view
+            ? TypedResults.Ok(view)
+            : Problems.Create(StatusCodes.Status404NotFound, "User not found");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokens(
-        Guid id, ClaimsPrincipal admin, CreamDbContext db, Revoker revoker, AuditTrail audit, CancellationToken cancellationToken)
-    {
-        if (!await db.Users.AnyAsync(u => u.Id == id, cancellationToken))
-        {
-            return Problems.Create(StatusCodes.Status404NotFound, "User not found");
-        }
-
-        await revoker.RevokeSessionsAsync(id, keepSessionId: null, "admin_revoke", cancellationToken);
-        await revoker.CutTokensAsync(id, active: null, "admin_revoke", cancellationToken);
-        await audit.SucceededAsync(AuthEventTypes.UserTokensRevoked, id, actorId: admin.GetUserId());
-        return TypedResults.NoContent();
-    }
+        Guid id, ClaimsPrincipal admin, UserAdministration users, CancellationToken cancellationToken) =>
+        await users.RevokeTokensAsync(id, admin.GetUserId(), cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.Create(StatusCodes.Status404NotFound, "User not found");
 
     private static string? InvalidRoles(List<string> roles)
     {

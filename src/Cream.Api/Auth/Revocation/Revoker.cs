@@ -8,6 +8,8 @@ namespace Cream.Api.Auth.Revocation;
 /// <summary>
 /// Every revocation goes through here: the database first (the truth that resyncs read),
 /// then this instance's state (refused on the very next request), then the other instances.
+/// Inside <see cref="InTransactionAsync"/> the changes are announced once the transaction has
+/// committed, so nothing is refused for a change the database never kept.
 /// </summary>
 public sealed class Revoker(
     CreamDbContext db,
@@ -17,6 +19,38 @@ public sealed class Revoker(
     TimeProvider time,
     ILogger<Revoker> logger)
 {
+    private readonly List<StateChange> _unannounced = [];
+    private bool _inTransaction;
+
+    /// <summary>Runs <paramref name="work"/> in one database transaction, then announces what it revoked.</summary>
+    public async Task InTransactionAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        _inTransaction = true;
+        try
+        {
+            await work(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            _unannounced.Clear();
+            throw;
+        }
+        finally
+        {
+            _inTransaction = false;
+        }
+
+        foreach (var change in _unannounced)
+        {
+            await bus.PublishAsync(change);
+        }
+
+        _unannounced.Clear();
+    }
+
     /// <summary>Ends one session of one user; false when there is no such live session.</summary>
     public async Task<bool> RevokeSessionAsync(Guid userId, Guid sessionId, string reason, CancellationToken cancellationToken)
     {
@@ -35,13 +69,34 @@ public sealed class Revoker(
         return true;
     }
 
+    /// <summary>
+    /// Ends every session of the user and refuses every access token it holds now (logout
+    /// everywhere, an admin's revoke, disabling); <paramref name="active"/>, when given, also
+    /// changes whether the account is active.
+    /// </summary>
+    public Task EndEverySessionAsync(Guid userId, bool? active, string reason, CancellationToken cancellationToken)
+    {
+        async Task EndAsync(CancellationToken token)
+        {
+            await RevokeSessionsAsync(userId, keepSessionId: null, reason, token);
+            await CutTokensAsync(userId, active, reason, token);
+        }
+
+        return _inTransaction ? EndAsync(cancellationToken) : InTransactionAsync(EndAsync, cancellationToken);
+    }
+
     /// <summary>Ends every live session of a user, but <paramref name="keepSessionId"/>; returns how many.</summary>
     public async Task<int> RevokeSessionsAsync(Guid userId, Guid? keepSessionId, string reason, CancellationToken cancellationToken)
     {
+        // Ended first, then read back by the moment they ended: a session that opens meanwhile is
+        // either ended and announced, or left alone; never ended in the database alone. Whole
+        // milliseconds, which both providers store exactly.
         var now = time.GetUtcNow().UtcDateTime;
-        var live = db.Sessions.Where(s => s.UserId == userId && s.IsValid && s.Id != keepSessionId);
-        var sessionIds = await live.Select(s => s.Id).ToListAsync(cancellationToken);
-        await live.ExecuteUpdateAsync(set => set.SetProperty(s => s.IsValid, false).SetProperty(s => s.RevokedAt, now), cancellationToken);
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+        await db.Sessions.Where(s => s.UserId == userId && s.IsValid && s.Id != keepSessionId)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.IsValid, false).SetProperty(s => s.RevokedAt, now), cancellationToken);
+        var sessionIds = await db.Sessions.Where(s => s.UserId == userId && !s.IsValid && s.RevokedAt == now && s.Id != keepSessionId)
+            .Select(s => s.Id).ToListAsync(cancellationToken);
         foreach (var sessionId in sessionIds)
         {
             await ApplyAsync(SessionEnded(sessionId, now));
@@ -128,5 +183,14 @@ public sealed class Revoker(
         return new StateChange(StateChangeKind.Session, sessionId.ToString(), until, false, new DateTimeOffset(endedAt).ToUnixTimeMilliseconds());
     }
 
-    private Task ApplyAsync(StateChange change) => bus.PublishAsync(change);
+    private Task ApplyAsync(StateChange change)
+    {
+        if (!_inTransaction)
+        {
+            return bus.PublishAsync(change);
+        }
+
+        _unannounced.Add(change);
+        return Task.CompletedTask;
+    }
 }

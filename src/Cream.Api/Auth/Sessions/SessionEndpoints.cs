@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Cream.Api.Audit;
+using Cream.Api.Auth.Accounts;
 using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
@@ -67,8 +68,7 @@ public static class SessionEndpoints
         ClaimsPrincipal principal, Revoker revoker, AuditTrail audit, ILogger<Revoker> logger, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
-        await revoker.RevokeSessionsAsync(userId, keepSessionId: null, "logout_all", cancellationToken);
-        await revoker.CutTokensAsync(userId, active: null, "logout_all", cancellationToken);
+        await revoker.EndEverySessionAsync(userId, active: null, "logout_all", cancellationToken);
         Log.LoggedOut(logger, userId, "all");
         await audit.SucceededAsync(AuthEventTypes.LogoutAll, userId, principal.GetSessionId());
         return TypedResults.NoContent();
@@ -102,15 +102,7 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
-        ChangePasswordRequest request,
-        ClaimsPrincipal principal,
-        CreamDbContext db,
-        PasswordService passwords,
-        Revoker revoker,
-        AuditTrail audit,
-        TimeProvider time,
-        ILogger<Revoker> logger,
-        CancellationToken cancellationToken)
+        ChangePasswordRequest request, ClaimsPrincipal principal, PasswordChanges changes, CancellationToken cancellationToken)
     {
         if (!SignupValidation.IsValidPassword(request.NewPassword))
         {
@@ -120,22 +112,9 @@ public static class SessionEndpoints
             });
         }
 
-        var userId = principal.GetUserId();
-        var stored = await db.Users.Where(u => u.Id == userId).Select(u => u.PasswordHash).FirstOrDefaultAsync(cancellationToken);
-        if (stored is null || request.CurrentPassword is not { Length: <= PasswordOptions.MaximumLength } current
-            || await passwords.VerifyAsync(stored, current, cancellationToken) == PasswordCheck.Failed)
-        {
-            await audit.FailedAsync(AuthEventTypes.PasswordChange, userId, principal.GetSessionId(), "wrong_current_password");
-            return Problems.Create(StatusCodes.Status400BadRequest, "Current password is incorrect");
-        }
-
-        var newHash = await passwords.HashAsync(request.NewPassword!, cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(
-            set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.UpdatedAt, now), cancellationToken);
-        await revoker.RevokeSessionsAsync(userId, keepSessionId: principal.GetSessionId(), "password_changed", cancellationToken);
-        Log.PasswordChanged(logger, userId);
-        await audit.SucceededAsync(AuthEventTypes.PasswordChange, userId, principal.GetSessionId());
-        return TypedResults.NoContent();
+        var outcome = await changes.ChangeAsync(principal.GetUserId(), principal.GetSessionId(), request.CurrentPassword, request.NewPassword!, cancellationToken);
+        return outcome == PasswordChangeOutcome.Changed
+            ? TypedResults.NoContent()
+            : Problems.Create(StatusCodes.Status400BadRequest, "Current password is incorrect");
     }
 }

@@ -1,0 +1,88 @@
+using Cream.Api.Audit;
+using Cream.Api.Auth;
+using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
+using Cream.Api.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cream.Api.Users;
+
+/// <summary>What an admin does to another account, each in one transaction, audited with the admin as actor.</summary>
+public sealed class UserAdministration(CreamDbContext db, Revoker revoker, StateBus bus, AuditTrail audit, TimeProvider time)
+{
+    /// <summary>
+    /// Sets the roles and the active flag the request names; a removed role or disabling takes
+    /// effect on every token at once. Returns the new profile, or null for an unknown user.
+    /// </summary>
+    /// <param name="roles">Already checked against the role rules; null leaves the roles alone.</param>
+    public async Task<UserProfile?> UpdateAsync(Guid userId, IReadOnlyList<string>? roles, bool? isActive, Guid adminId, CancellationToken cancellationToken)
+    {
+        List<string> added = [], removed = [];
+        bool disabled = false, enabled = false, found = false;
+        await revoker.InTransactionAsync(async token =>
+        {
+            var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.Roles, u.IsActive }).FirstOrDefaultAsync(token);
+            if (user is null)
+            {
+                return;
+            }
+
+            found = true;
+            if (roles is not null)
+            {
+                var distinct = roles.Select(r => r.Trim()).Distinct(StringComparer.Ordinal).ToList();
+                await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(
+                    set => set.SetProperty(u => u.Roles, distinct).SetProperty(u => u.UpdatedAt, time.GetUtcNow().UtcDateTime), token);
+                removed = [.. user.Roles.Except(distinct, StringComparer.Ordinal)];
+                added = [.. distinct.Except(user.Roles, StringComparer.Ordinal)];
+                if (removed.Count > 0)
+                {
+                    // Tokens that still carry a removed role must stop working now.
+                    await revoker.CutTokensAsync(userId, active: null, "role_removed", token);
+                }
+            }
+
+            if (isActive is false && user.IsActive)
+            {
+                await revoker.EndEverySessionAsync(userId, active: false, "account_disabled", token);
+                disabled = true;
+            }
+            else if (isActive is true && !user.IsActive)
+            {
+                await revoker.ReactivateAsync(userId, token);
+                enabled = true;
+            }
+        }, cancellationToken);
+        if (!found)
+        {
+            return null;
+        }
+
+        // One row per role, so no change is ever cut short: "-admin", "+analyst".
+        foreach (var change in removed.Select(r => "-" + r).Concat(added.Select(r => "+" + r)))
+        {
+            await audit.SucceededAsync(AuthEventTypes.RolesChanged, userId, reason: change, actorId: adminId);
+        }
+
+        if (disabled || enabled)
+        {
+            await audit.SucceededAsync(disabled ? AuthEventTypes.UserDisabled : AuthEventTypes.UserEnabled, userId, actorId: adminId);
+        }
+
+        await bus.PublishAsync(StateChange.ProfileChanged(userId, time.GetUtcNow()));
+        return await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(UserProfile.FromUser).FirstAsync(cancellationToken);
+    }
+
+    /// <summary>Ends every session and access token of the user; false for an unknown user.</summary>
+    public async Task<bool> RevokeTokensAsync(Guid userId, Guid adminId, CancellationToken cancellationToken)
+    {
+        if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
+        {
+            return false;
+        }
+
+        await revoker.EndEverySessionAsync(userId, active: null, "admin_revoke", cancellationToken);
+        await audit.SucceededAsync(AuthEventTypes.UserTokensRevoked, userId, actorId: adminId);
+        return true;
+    }
+}

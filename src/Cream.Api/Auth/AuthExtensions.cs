@@ -39,6 +39,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<ValidatedTokenCache>();
         builder.Services.AddSingleton<AccessTokenHandler>();
         builder.Services.AddSingleton<AuthMetrics>();
+        builder.Services.AddSingleton<AuthEvents>();
         builder.Services.AddSingleton<AccessDeniedAuditThrottle>();
         builder.Services.AddSingleton<PasswordService>();
         builder.Services.AddScoped<SignInService>();

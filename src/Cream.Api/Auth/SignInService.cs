@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Cream.Api.Audit;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.State;
 using Cream.Api.Auth.Sessions;
@@ -37,8 +36,7 @@ public sealed class SignInService(
     PasswordService passwords,
     SessionTokens sessions,
     StateBus bus,
-    AuditTrail audit,
-    AuthMetrics metrics,
+    AuthEvents events,
     TimeProvider time,
     ILogger<SignInService> logger)
 {
@@ -49,7 +47,7 @@ public sealed class SignInService(
         var started = Stopwatch.GetTimestamp();
         if (email.Length > AppUserConfiguration.EmailMaxLength || password.Length > PasswordOptions.MaximumLength)
         {
-            await LoginFailedAsync("input_too_long", null, client, started);
+            await events.LoginFailedAsync("input_too_long", null, client.IpAddress, started);
             return null;
         }
 
@@ -63,7 +61,7 @@ public sealed class SignInService(
         if (user is null || check == PasswordCheck.Failed || !user.IsActive)
         {
             var reason = user is null ? "unknown_email" : check == PasswordCheck.Failed ? "wrong_password" : "inactive";
-            await LoginFailedAsync(reason, user?.Id, client, started);
+            await events.LoginFailedAsync(reason, user?.Id, client.IpAddress, started);
             return null;
         }
 
@@ -84,17 +82,8 @@ public sealed class SignInService(
 
         await bus.PublishAsync(StateChange.ProfileChanged(user.Id, time.GetUtcNow())); // last_login moved
         var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter), client, cancellationToken);
-        Log.LoginSucceeded(logger, user.Id);
-        metrics.Login(succeeded: true, "none", started);
-        await audit.SucceededAsync(AuthEventTypes.Login, user.Id, sessionId);
+        await events.LoggedInAsync(user.Id, sessionId, started);
         return tokens;
-    }
-
-    private async Task LoginFailedAsync(string reason, Guid? userId, ClientInfo client, long started)
-    {
-        Log.LoginFailed(logger, reason, client.IpAddress);
-        metrics.Login(succeeded: false, reason, started);
-        await audit.FailedAsync(AuthEventTypes.Login, userId, reason: reason);
     }
 
     /// <summary>Creates a verified, active user and signs them in; a taken email (even under a race) is reported, not thrown.</summary>
@@ -135,22 +124,15 @@ public sealed class SignInService(
             return SignupRefused();
         }
 
-        Log.UserSignedUp(logger, user.Id);
         db.ChangeTracker.Clear();
         var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, null), client, cancellationToken);
-        metrics.Signup(succeeded: true);
-        await audit.SucceededAsync(AuthEventTypes.Signup, user.Id, sessionId);
+        await events.SignedUpAsync(user.Id, sessionId);
         return (SignupOutcome.Created, tokens);
     }
 
-    /// <summary>
-    /// Counted and logged, not audited: signup has no per-address limit, and a refused signup
-    /// changes nothing, so a row each would let anyone grow the trail at will.
-    /// </summary>
     private (SignupOutcome, TokenResponse?) SignupRefused()
     {
-        Log.SignupDuplicate(logger);
-        metrics.Signup(succeeded: false);
+        events.SignupRefused();
         return (SignupOutcome.EmailTaken, null);
     }
 }

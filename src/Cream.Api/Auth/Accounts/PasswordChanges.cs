@@ -1,4 +1,3 @@
-using Cream.Api.Audit;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Data;
@@ -17,9 +16,8 @@ public sealed class PasswordChanges(
     CreamDbContext db,
     PasswordService passwords,
     Revoker revoker,
-    AuditTrail audit,
-    TimeProvider time,
-    ILogger<PasswordChanges> logger)
+    AuthEvents events,
+    TimeProvider time)
 {
     /// <param name="newPassword">Already checked against the password rules.</param>
     public async Task<PasswordChangeOutcome> ChangeAsync(
@@ -29,7 +27,7 @@ public sealed class PasswordChanges(
         if (stored is null || currentPassword is not { Length: <= PasswordOptions.MaximumLength }
             || await passwords.VerifyAsync(stored, currentPassword, cancellationToken) == PasswordCheck.Failed)
         {
-            await audit.FailedAsync(AuthEventTypes.PasswordChange, userId, sessionId, "wrong_current_password");
+            await events.PasswordChangeRefusedAsync(userId, sessionId);
             return PasswordChangeOutcome.WrongCurrentPassword;
         }
 
@@ -41,8 +39,7 @@ public sealed class PasswordChanges(
                 set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.UpdatedAt, now), token);
             await revoker.RevokeSessionsAsync(userId, keepSessionId: sessionId, "password_changed", token);
         }, cancellationToken);
-        Log.PasswordChanged(logger, userId);
-        await audit.SucceededAsync(AuthEventTypes.PasswordChange, userId, sessionId);
+        await events.PasswordChangedAsync(userId, sessionId);
         return PasswordChangeOutcome.Changed;
     }
 }

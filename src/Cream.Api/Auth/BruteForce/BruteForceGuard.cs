@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Cream.Api.Audit;
 using Cream.Api.Common;
 using Cream.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,10 +18,8 @@ namespace Cream.Api.Auth.BruteForce;
 internal sealed class BruteForceGuard(
     IAttemptCounters counters,
     AttemptPolicy policy,
-    AuditTrail audit,
-    AuthMetrics metrics,
-    TimeProvider time,
-    ILogger<BruteForceGuard> logger)
+    AuthEvents events,
+    TimeProvider time)
 {
     public const string TooManyAttemptsDetail = "Too many attempts: wait the number of seconds given in Retry-After, then try again.";
 
@@ -40,13 +37,7 @@ internal sealed class BruteForceGuard(
         }
 
         var retryAfter = RetryAfterSeconds(AttemptPolicy.WindowEndMs(window) - nowMs);
-        metrics.Lockout("client");
-        if (count == policy.PerClientLimit + 1L)
-        {
-            // Logged and audited once per client and window, however long the flood.
-            Log.ClientAttemptsLimited(logger, client, policy.PerClientLimit, retryAfter);
-            await audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "client_limit");
-        }
+        await events.ClientLimitedAsync(client, policy.PerClientLimit, retryAfter, firstInWindow: count == policy.PerClientLimit + 1L);
 
         return TooManyAttempts(context, retryAfter);
     }
@@ -66,10 +57,7 @@ internal sealed class BruteForceGuard(
         }
 
         var retryAfter = RetryAfterSeconds(claim.RetryAfterMs);
-        Log.LoginBackingOff(logger, account[..12], claim.Failures, retryAfter, ClientPartition(context.Connection.RemoteIpAddress));
-        metrics.Lockout("email");
-        // Every refused attempt is a row; the per-address limit bounds how fast they come.
-        await audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "email_backoff");
+        await events.EmailBackingOffAsync(account[..12], claim.Failures, retryAfter, ClientPartition(context.Connection.RemoteIpAddress));
         return TooManyAttempts(context, retryAfter);
     }
 

@@ -53,24 +53,20 @@ public static class SessionEndpoints
         RefreshRequest request, RefreshTokenGrant grant, HttpContext context, CancellationToken cancellationToken) =>
         grant.IssueAsync(new TokenRequest(grant.GrantType, null, null, request.RefreshToken), context, cancellationToken);
 
-    private static async Task<NoContent> Logout(
-        ClaimsPrincipal principal, Revoker revoker, AuditTrail audit, ILogger<Revoker> logger, CancellationToken cancellationToken)
+    private static async Task<NoContent> Logout(ClaimsPrincipal principal, Revoker revoker, AuthEvents events, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
         var sessionId = principal.GetSessionId();
         await revoker.RevokeSessionAsync(userId, sessionId, "logout", cancellationToken);
-        Log.LoggedOut(logger, userId, "session");
-        await audit.SucceededAsync(AuthEventTypes.Logout, userId, sessionId);
+        await events.LoggedOutAsync(userId, sessionId, everywhere: false);
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> LogoutAll(
-        ClaimsPrincipal principal, Revoker revoker, AuditTrail audit, ILogger<Revoker> logger, CancellationToken cancellationToken)
+    private static async Task<NoContent> LogoutAll(ClaimsPrincipal principal, Revoker revoker, AuthEvents events, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
         await revoker.EndEverySessionAsync(userId, active: null, "logout_all", cancellationToken);
-        Log.LoggedOut(logger, userId, "all");
-        await audit.SucceededAsync(AuthEventTypes.LogoutAll, userId, principal.GetSessionId());
+        await events.LoggedOutAsync(userId, principal.GetSessionId(), everywhere: true);
         return TypedResults.NoContent();
     }
 

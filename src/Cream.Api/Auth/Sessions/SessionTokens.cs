@@ -1,4 +1,3 @@
-using Cream.Api.Audit;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Data;
@@ -23,11 +22,9 @@ public sealed class SessionTokens(
     CreamDbContext db,
     AccessTokenIssuer issuer,
     Revoker revoker,
-    AuditTrail audit,
-    AuthMetrics metrics,
+    AuthEvents events,
     TimeProvider time,
-    IOptions<JwtOptions> jwtOptions,
-    ILogger<SessionTokens> logger)
+    IOptions<JwtOptions> jwtOptions)
 {
     private readonly JwtOptions _options = jwtOptions.Value;
 
@@ -105,31 +102,20 @@ public sealed class SessionTokens(
 
         if (found.ConsumedAt is null && await TryRotateAsync(found.Id, found.SessionId, presented, client, now, cancellationToken) is { } successor)
         {
-            Log.RefreshRotated(logger, userId, found.SessionId);
-            await RefreshedAsync("rotated", userId, found.SessionId);
+            await events.RefreshedAsync("rotated", userId, found.SessionId);
             return (Respond(found.Holder, found.SessionId, successor), null);
         }
 
         // Consumed, by an earlier request or by a concurrent one that just won the race.
         if (await SuccessorWithinGraceAsync(found.Id, presented, now, cancellationToken) is { } sameSuccessor)
         {
-            Log.RefreshGraceReplay(logger, userId, found.SessionId);
-            await RefreshedAsync("grace_replay", userId, found.SessionId);
+            await events.RefreshedAsync("grace_replay", userId, found.SessionId);
             return (Respond(found.Holder, found.SessionId, sameSuccessor), null);
         }
 
         await revoker.RevokeSessionAsync(userId, found.SessionId, "refresh_token_reuse", cancellationToken);
-        Log.RefreshReuseDetected(logger, userId, found.SessionId, client.IpAddress);
-        metrics.Refresh(succeeded: false, "reused");
-        metrics.RefreshReuseDetected();
-        await audit.FailedAsync(AuthEventTypes.RefreshReuse, userId, found.SessionId, "reused");
+        await events.RefreshReuseDetectedAsync(userId, found.SessionId, client.IpAddress);
         return (null, new RefreshFailure("reused", "The refresh token was already used; the session has been revoked"));
-    }
-
-    private Task RefreshedAsync(string reason, Guid userId, Guid sessionId)
-    {
-        metrics.Refresh(succeeded: true, reason);
-        return audit.SucceededAsync(AuthEventTypes.Refresh, userId, sessionId, reason);
     }
 
     private async Task<string?> TryRotateAsync(Guid tokenId, Guid sessionId, string presented, ClientInfo client, DateTime now, CancellationToken cancellationToken)
@@ -188,9 +174,7 @@ public sealed class SessionTokens(
 
     private async Task<(TokenResponse?, RefreshFailure?)> RefuseAsync(string reason, string description, ClientInfo client, (Guid UserId, Guid SessionId)? owner)
     {
-        Log.RefreshRefused(logger, reason, client.IpAddress);
-        metrics.Refresh(succeeded: false, reason);
-        await audit.FailedAsync(AuthEventTypes.Refresh, owner?.UserId, owner?.SessionId, reason);
+        await events.RefreshRefusedAsync(reason, client.IpAddress, owner?.UserId, owner?.SessionId);
         return (null, new RefreshFailure(reason, description));
     }
 

@@ -1,0 +1,109 @@
+using Cream.Api.Audit;
+
+namespace Cream.Api.Auth;
+
+/// <summary>
+/// The one place an authentication outcome is reported: its log line (stable event id), its
+/// metric and its audit row go together, so a new outcome cannot be half-reported. Never a
+/// password, token or email; an account appears only as a hash prefix.
+/// </summary>
+public sealed class AuthEvents(AuditTrail audit, AuthMetrics metrics, ILogger<AuthEvents> logger)
+{
+    public Task SignedUpAsync(Guid userId, Guid sessionId)
+    {
+        Log.UserSignedUp(logger, userId);
+        metrics.Signup(succeeded: true);
+        return audit.SucceededAsync(AuthEventTypes.Signup, userId, sessionId);
+    }
+
+    /// <summary>
+    /// Counted and logged, not audited: a refused signup changes nothing, so a row each would let
+    /// anyone grow the trail at will.
+    /// </summary>
+    public void SignupRefused()
+    {
+        Log.SignupDuplicate(logger);
+        metrics.Signup(succeeded: false);
+    }
+
+    public Task LoggedInAsync(Guid userId, Guid sessionId, long startTimestamp)
+    {
+        Log.LoginSucceeded(logger, userId);
+        metrics.Login(succeeded: true, "none", startTimestamp);
+        return audit.SucceededAsync(AuthEventTypes.Login, userId, sessionId);
+    }
+
+    public Task LoginFailedAsync(string reason, Guid? userId, string? clientIp, long startTimestamp)
+    {
+        Log.LoginFailed(logger, reason, clientIp);
+        metrics.Login(succeeded: false, reason, startTimestamp);
+        return audit.FailedAsync(AuthEventTypes.Login, userId, reason: reason);
+    }
+
+    /// <param name="reason"><c>rotated</c>, or <c>grace_replay</c> for the same successor given twice.</param>
+    public Task RefreshedAsync(string reason, Guid userId, Guid sessionId)
+    {
+        if (reason == "grace_replay")
+        {
+            Log.RefreshGraceReplay(logger, userId, sessionId);
+        }
+        else
+        {
+            Log.RefreshRotated(logger, userId, sessionId);
+        }
+
+        metrics.Refresh(succeeded: true, reason);
+        return audit.SucceededAsync(AuthEventTypes.Refresh, userId, sessionId, reason);
+    }
+
+    public Task RefreshRefusedAsync(string reason, string? clientIp, Guid? userId, Guid? sessionId)
+    {
+        Log.RefreshRefused(logger, reason, clientIp);
+        metrics.Refresh(succeeded: false, reason);
+        return audit.FailedAsync(AuthEventTypes.Refresh, userId, sessionId, reason);
+    }
+
+    public Task RefreshReuseDetectedAsync(Guid userId, Guid sessionId, string? clientIp)
+    {
+        Log.RefreshReuseDetected(logger, userId, sessionId, clientIp);
+        metrics.Refresh(succeeded: false, "reused");
+        metrics.RefreshReuseDetected();
+        return audit.FailedAsync(AuthEventTypes.RefreshReuse, userId, sessionId, "reused");
+    }
+
+    /// <summary>Every refusal is counted; the first of a client's window is also logged and audited, however long the flood.</summary>
+    public Task ClientLimitedAsync(string client, int limit, long retryAfterSeconds, bool firstInWindow)
+    {
+        metrics.Lockout("client");
+        if (!firstInWindow)
+        {
+            return Task.CompletedTask;
+        }
+
+        BruteForce.Log.ClientAttemptsLimited(logger, client, limit, retryAfterSeconds);
+        return audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "client_limit");
+    }
+
+    /// <summary>Every refused attempt is a row; the per-address limit bounds how fast they come.</summary>
+    public Task EmailBackingOffAsync(string accountHashPrefix, long failures, long retryAfterSeconds, string client)
+    {
+        BruteForce.Log.LoginBackingOff(logger, accountHashPrefix, failures, retryAfterSeconds, client);
+        metrics.Lockout("email");
+        return audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "email_backoff");
+    }
+
+    public Task LoggedOutAsync(Guid userId, Guid sessionId, bool everywhere)
+    {
+        Log.LoggedOut(logger, userId, everywhere ? "all" : "session");
+        return audit.SucceededAsync(everywhere ? AuthEventTypes.LogoutAll : AuthEventTypes.Logout, userId, sessionId);
+    }
+
+    public Task PasswordChangedAsync(Guid userId, Guid sessionId)
+    {
+        Log.PasswordChanged(logger, userId);
+        return audit.SucceededAsync(AuthEventTypes.PasswordChange, userId, sessionId);
+    }
+
+    public Task PasswordChangeRefusedAsync(Guid userId, Guid sessionId) =>
+        audit.FailedAsync(AuthEventTypes.PasswordChange, userId, sessionId, "wrong_current_password");
+}

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Sessions;
+using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Cream.Api.Admin;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Data;
 using Cream.Api.Users;

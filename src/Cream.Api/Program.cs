@@ -1,3 +1,4 @@
+using Cream.Api.Admin;
 using Cream.Api;
 using Cream.Api.Audit;
 using Cream.Api.Auth;
@@ -44,11 +45,12 @@ try
     }
 
     builder.AddErrorHandling();
+    builder.AddRequestLimits();
     builder.AddHttpHardening();
     builder.AddJson();
     builder.AddData();
     builder.AddAuth();
-    builder.AddUsers();
+    builder.AddAdmin();
     builder.AddAudit();
     builder.AddBruteForceProtection();
     builder.AddMonitoring();
@@ -66,6 +68,7 @@ try
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     ListenAddresses.Check(app.Configuration);
     app.UseErrorHandling();
+    app.UseRequestLimits();
     app.UseHttpHardening();
     app.UseAuthentication();
     app.UseAuthorization();

@@ -1,4 +1,3 @@
-using Cream.Api.Auth;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;

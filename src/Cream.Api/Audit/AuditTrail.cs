@@ -1,4 +1,4 @@
-using Cream.Api.Auth;
+using Cream.Api.Common;
 using Cream.Api.Data;
 
 namespace Cream.Api.Audit;

@@ -1,4 +1,4 @@
-using Cream.Api.Auth.Sessions;
+using Cream.Api.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -23,7 +23,7 @@ internal sealed class AuthEventConfiguration : IEntityTypeConfiguration<AuthEven
         entry.Property(e => e.SessionId).HasColumnName("session_id");
         entry.Property(e => e.ActorId).HasColumnName("actor_id");
         entry.Property(e => e.ClientIp).HasColumnName("client_ip").HasMaxLength(64);
-        entry.Property(e => e.UserAgent).HasColumnName("user_agent").HasMaxLength(SessionConfiguration.UserAgentMaxLength);
+        entry.Property(e => e.UserAgent).HasColumnName("user_agent").HasMaxLength(ClientInfo.UserAgentMaxLength);
         entry.Property(e => e.RequestId).HasColumnName("request_id").HasMaxLength(RequestIdMaxLength);
         entry.Property(e => e.Reason).HasColumnName("reason").HasMaxLength(ReasonMaxLength);
         entry.HasIndex(e => e.OccurredAt).HasDatabaseName("ix_auth_events_occurred_at");

@@ -2,27 +2,12 @@ using System.Diagnostics;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.State;
 using Cream.Api.Auth.Sessions;
+using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.Users;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cream.Api.Auth;
-
-/// <summary>Where a sign-in comes from, as recorded on its session.</summary>
-public sealed record ClientInfo(string? IpAddress, string? UserAgent)
-{
-    public static ClientInfo From(HttpContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var userAgent = context.Request.Headers.UserAgent.ToString();
-        if (userAgent.Length > SessionConfiguration.UserAgentMaxLength)
-        {
-            userAgent = userAgent[..SessionConfiguration.UserAgentMaxLength];
-        }
-
-        return new(context.Connection.RemoteIpAddress?.ToString(), userAgent.Length == 0 ? null : userAgent);
-    }
-}
 
 public enum SignupOutcome
 {

@@ -1,14 +1,30 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Cream.Api.Common;
 
+/// <summary>
+/// A failure that means "try again shortly" rather than a bug: answered 503 with
+/// <c>Retry-After</c> and its own detail (a sign-in storm that is being shed, say).
+/// </summary>
+public class ServiceUnavailableException(string detail, int retryAfterSeconds, string? message = null)
+    : Exception(message ?? detail)
+{
+    public string Detail { get; } = detail;
+
+    public int RetryAfterSeconds { get; } = retryAfterSeconds;
+}
+
+/// <summary>
+/// Tells the error handler which exceptions of a dependency mean it is unavailable (503) and
+/// not a bug (500); the feature that owns the dependency registers one (the database does).
+/// </summary>
+public interface IUnavailabilityClassifier
+{
+    bool IsUnavailable(Exception exception);
+}
+
 public static class ErrorHandling
 {
-    /// <summary>Bodies of this API are small JSON documents and forms.</summary>
-    public const long MaxRequestBodyBytes = 64 * 1024;
-
     public static IHostApplicationBuilder AddErrorHandling(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -20,22 +36,6 @@ public static class ErrorHandling
             context.ProblemDetails.Extensions["request_id"] = context.HttpContext.TraceIdentifier;
         });
         builder.Services.AddExceptionHandler<ExceptionToProblemHandler>();
-
-        builder.Services.Configure<KestrelServerOptions>(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
-            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
-            kestrel.Limits.MaxRequestHeaderCount = 64;
-            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
-        });
-        builder.Services.Configure<FormOptions>(form =>
-        {
-            form.ValueCountLimit = 32;
-            form.KeyLengthLimit = 256;
-            form.ValueLengthLimit = 16 * 1024;
-            form.MultipartBodyLengthLimit = MaxRequestBodyBytes;
-        });
         return builder;
     }
 
@@ -44,29 +44,24 @@ public static class ErrorHandling
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        // Kestrel enforces the body limit while reading; refusing a declared oversize body
-        // up front gives the same answer on every server (and in the test host).
-        app.Use(static (context, next) =>
-        {
-            if (context.Request.ContentLength > MaxRequestBodyBytes)
-            {
-                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                return Task.CompletedTask;
-            }
-
-            return next(context);
-        });
         return app;
     }
 }
 
 /// <summary>
-/// Turns request-reading failures into their 4xx and anything unexpected into a 500 that
-/// reveals nothing. Handled exceptions are not logged by the framework, so the unexpected
-/// ones are logged here.
+/// Turns request-reading failures into their 4xx, an unavailable dependency into a 503 with
+/// <c>Retry-After</c>, and anything unexpected into a 500 that reveals nothing. Handled
+/// exceptions are not logged by the framework, so the 5xx ones are logged here.
 /// </summary>
-internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService problemDetails, ILogger<ExceptionToProblemHandler> logger) : IExceptionHandler
+internal sealed partial class ExceptionToProblemHandler(
+    IProblemDetailsService problemDetails,
+    IEnumerable<IUnavailabilityClassifier> classifiers,
+    ILogger<ExceptionToProblemHandler> logger) : IExceptionHandler
 {
+    private const string DependencyRetryAfterSeconds = "5";
+
+    private readonly IUnavailabilityClassifier[] _classifiers = [.. classifiers];
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var status = exception switch
@@ -74,21 +69,20 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
             Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
             InvalidDataException => StatusCodes.Status400BadRequest, // form limits
             System.Text.Json.JsonException => StatusCodes.Status400BadRequest,
-            Cream.Api.Auth.Passwords.PasswordHashingBusyException => StatusCodes.Status503ServiceUnavailable,
-            _ when Cream.Api.Data.DbErrors.IsUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+            ServiceUnavailableException => StatusCodes.Status503ServiceUnavailable,
+            _ when _classifiers.Any(classifier => classifier.IsUnavailable(exception)) => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         };
         var detail = Problems.DefaultDetail(status);
-        if (exception is Cream.Api.Auth.Passwords.PasswordHashingBusyException)
+        if (exception is ServiceUnavailableException shed)
         {
-            // A sign-in storm: shed it rather than let hashing starve token validation.
-            detail = "Too many sign-ins at once: try again shortly.";
-            httpContext.Response.Headers.RetryAfter = "1";
+            detail = shed.Detail;
+            httpContext.Response.Headers.RetryAfter = shed.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             LogDatabaseUnavailable(logger, exception.GetType().Name, httpContext.Request.Path);
-            httpContext.Response.Headers.RetryAfter = "5";
+            httpContext.Response.Headers.RetryAfter = DependencyRetryAfterSeconds;
         }
         else if (status >= StatusCodes.Status500InternalServerError)
         {

@@ -27,6 +27,7 @@ public static class DataExtensions
             .AddDbContextCheck<CreamDbContext>("database", tags: ["ready"])
             .AddCheck<MigrationsHealthCheck>("migrations", tags: ["ready"]);
         builder.Services.AddSingleton<MigrationsHealthCheck>();
+        builder.Services.AddSingleton<IUnavailabilityClassifier, DatabaseUnavailability>();
         return builder;
     }
 

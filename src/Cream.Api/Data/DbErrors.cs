@@ -72,3 +72,9 @@ public static class DbErrors
         _ => false,
     };
 }
+
+/// <summary>Tells the error handler that a database outage is a 503, not a 500.</summary>
+internal sealed class DatabaseUnavailability : Cream.Api.Common.IUnavailabilityClassifier
+{
+    public bool IsUnavailable(Exception exception) => DbErrors.IsUnavailable(exception);
+}

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Cream.Api.Common;
 using Cream.Api.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -138,4 +139,6 @@ internal static class LegacySha256Hash
 }
 
 /// <summary>Every hashing slot stayed busy for the whole queue time: the sign-in is answered 503.</summary>
-public sealed class PasswordHashingBusyException() : Exception("Every password hashing slot is busy.");
+/// <summary>A sign-in storm: shed it rather than let hashing starve token validation.</summary>
+public sealed class PasswordHashingBusyException()
+    : ServiceUnavailableException("Too many sign-ins at once: try again shortly.", retryAfterSeconds: 1, "Every password hashing slot is busy.");

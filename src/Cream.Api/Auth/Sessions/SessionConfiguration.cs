@@ -1,3 +1,4 @@
+using Cream.Api.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -5,7 +6,7 @@ namespace Cream.Api.Auth.Sessions;
 
 internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
 {
-    public const int UserAgentMaxLength = 512;
+    public const int UserAgentMaxLength = Common.ClientInfo.UserAgentMaxLength;
 
     public void Configure(EntityTypeBuilder<Session> session)
     {

@@ -1,5 +1,6 @@
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Tokens;
+using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -2,10 +2,11 @@ using System.Security.Claims;
 using Cream.Api.Auth;
 using Cream.Api.Common;
 using Cream.Api.Data;
+using Cream.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Cream.Api.Users;
+namespace Cream.Api.Admin;
 
 public sealed record AdminUserPage(IReadOnlyList<UserProfile> Users, int TotalCount, int Page, int PageSize, int TotalPages);
 

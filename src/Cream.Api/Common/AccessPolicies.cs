@@ -1,4 +1,4 @@
-namespace Cream.Api.Auth;
+namespace Cream.Api.Common;
 
 /// <summary>Authorization policies other features may put on their endpoints.</summary>
 public static class AuthPolicies

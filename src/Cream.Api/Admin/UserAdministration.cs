@@ -2,10 +2,12 @@ using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.State;
+using Cream.Api.Common;
 using Cream.Api.Data;
+using Cream.Api.Users;
 using Microsoft.EntityFrameworkCore;
 
-namespace Cream.Api.Users;
+namespace Cream.Api.Admin;
 
 /// <summary>What an admin does to another account, each in one transaction, audited with the admin as actor.</summary>
 public sealed class UserAdministration(CreamDbContext db, Revoker revoker, StateBus bus, AuditTrail audit, TimeProvider time)

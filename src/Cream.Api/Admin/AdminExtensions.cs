@@ -1,9 +1,9 @@
-namespace Cream.Api.Users;
+namespace Cream.Api.Admin;
 
-public static class UsersExtensions
+public static class AdminExtensions
 {
     /// <summary>The admin's use cases on other accounts.</summary>
-    public static IHostApplicationBuilder AddUsers(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddAdmin(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddScoped<UserAdministration>();

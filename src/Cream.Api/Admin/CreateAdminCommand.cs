@@ -1,10 +1,12 @@
 using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Passwords;
+using Cream.Api.Common;
 using Cream.Api.Data;
+using Cream.Api.Users;
 using Microsoft.EntityFrameworkCore;
 
-namespace Cream.Api.Users;
+namespace Cream.Api.Admin;
 
 /// <summary>
 /// <c>create-admin --email E --password P</c>: creates that user with the admin role, or gives an

@@ -1,4 +1,4 @@
-namespace Cream.Api.Users;
+namespace Cream.Api.Admin;
 
 /// <summary>User events (ids 2000-2999).</summary>
 internal static partial class Log

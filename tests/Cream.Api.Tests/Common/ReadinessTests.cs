@@ -5,7 +5,6 @@ using Cream.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Cream.Api.Tests.Common;
 
@@ -13,24 +12,11 @@ namespace Cream.Api.Tests.Common;
 [NeedsTestServers(TestServers.PostgresVariable)]
 public sealed class ReadinessTests : IAsyncLifetime
 {
-    private readonly string _database = $"cream_unmigrated_{Guid.NewGuid():N}";
-    private string _connectionString = "";
+    private ThrowawayDatabase _database = null!;
 
-    public async Task InitializeAsync()
-    {
-        await using var admin = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
-        await admin.OpenAsync();
-        await new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", admin).ExecuteNonQueryAsync();
-        _connectionString = new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = _database }.ConnectionString;
-    }
+    public async Task InitializeAsync() => _database = await ThrowawayDatabase.CreateAsync("cream_unmigrated");
 
-    public async Task DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
-        await admin.OpenAsync();
-        await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", admin).ExecuteNonQueryAsync();
-    }
+    public async Task DisposeAsync() => await _database.DisposeAsync();
 
     [Fact]
     public async Task Readiness_is_503_with_the_reason_until_the_database_is_migrated()
@@ -38,7 +24,7 @@ public sealed class ReadinessTests : IAsyncLifetime
         await using var service = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment("Testing");
-            builder.UseSetting("ConnectionStrings:Cream", _connectionString);
+            builder.UseSetting("ConnectionStrings:Cream", _database.ConnectionString);
             builder.UseSetting("Jwt:Secret", Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
         });
         var client = service.CreateClient();
@@ -50,7 +36,7 @@ public sealed class ReadinessTests : IAsyncLifetime
         Assert.Matches("^Unhealthy: [0-9]+ database migrations are pending: run the migrate command.$", await before.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, live.StatusCode); // the process itself is fine: no restart loop
 
-        var options = new DbContextOptionsBuilder<PostgresCreamDbContext>().UseNpgsql(_connectionString).Options;
+        var options = new DbContextOptionsBuilder<PostgresCreamDbContext>().UseNpgsql(_database.ConnectionString).Options;
         await using (var db = new PostgresCreamDbContext(options))
         {
             await db.Database.MigrateAsync();

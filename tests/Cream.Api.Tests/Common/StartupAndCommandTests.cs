@@ -138,53 +138,32 @@ public sealed partial class StartupAndCommandTests : IDisposable
     [NeedsTestServers(TestServers.PostgresVariable)]
     public async Task Migrate_creates_the_schema_on_postgresql()
     {
-        var name = $"cream_migrate_{Guid.NewGuid():N}";
-        await using var admin = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
-        await admin.OpenAsync();
-        await new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin).ExecuteNonQueryAsync();
-        var connectionString = new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = name }.ConnectionString;
-        try
-        {
-            var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production", connectionString), "migrate");
+        await using var database = await ThrowawayDatabase.CreateAsync("cream_migrate");
 
-            Assert.Equal(0, result.ExitCode);
-            // Nothing failed, so nothing looks like a failure (EF's probe of the missing history table used to print "fail:").
-            Assert.Equal("Database migrated.", result.StandardOutput.Trim());
-            Assert.Empty(result.StandardError);
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync();
-            await using var tables = new NpgsqlCommand(
-                "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'", connection);
-            Assert.Equal("__EFMigrationsHistory,app_users,auth_events,data_protection_keys,refresh_tokens,revoked_access_tokens,sessions,signing_keys,tracked_stock,tracking_requests", await tables.ExecuteScalarAsync());
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin).ExecuteNonQueryAsync();
-        }
+        var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production", database.ConnectionString), "migrate");
+
+        Assert.Equal(0, result.ExitCode);
+        // Nothing failed, so nothing looks like a failure (EF's probe of the missing history table used to print "fail:").
+        Assert.Equal("Database migrated.", result.StandardOutput.Trim());
+        Assert.Empty(result.StandardError);
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var tables = new NpgsqlCommand(
+            "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'", connection);
+        Assert.Equal("__EFMigrationsHistory,app_users,auth_events,data_protection_keys,refresh_tokens,revoked_access_tokens,sessions,signing_keys,tracked_stock,tracking_requests", await tables.ExecuteScalarAsync());
     }
 
     [Fact]
     [NeedsTestServers(TestServers.PostgresVariable)]
     public async Task Migrate_creates_a_missing_postgresql_database_and_prints_only_its_result()
     {
-        var name = $"cream_missing_{Guid.NewGuid():N}";
-        var connectionString = new NpgsqlConnectionStringBuilder(TestServers.PostgresAdminConnectionString) { Database = name }.ConnectionString;
-        try
-        {
-            var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production", connectionString), "migrate");
+        await using var database = ThrowawayDatabase.Named("cream_missing");
 
-            Assert.Equal(0, result.ExitCode);
-            Assert.Equal("Database migrated.", result.StandardOutput.Trim());
-            Assert.Empty(result.StandardError);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(TestServers.PostgresAdminConnectionString);
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin).ExecuteNonQueryAsync();
-        }
+        var result = await ServiceProcess.RunAsync(_folder.Path, Environment("Production", database.ConnectionString), "migrate");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("Database migrated.", result.StandardOutput.Trim());
+        Assert.Empty(result.StandardError);
     }
 
     [Fact]

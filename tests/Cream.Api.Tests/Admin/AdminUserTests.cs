@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using Cream.Api.Tests.Infrastructure;
+using Cream.Api.Tests.Sessions;
 using Microsoft.EntityFrameworkCore;
 
-namespace Cream.Api.Tests.Sessions;
+namespace Cream.Api.Tests.Admin;
 
 /// <summary>Admin management of users: the paginated list, roles, the active flag and revoking every token.</summary>
 public abstract class AdminUserTests(CreamApiFactory factory)

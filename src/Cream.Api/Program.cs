@@ -1,5 +1,5 @@
-using Cream.Api.Admin;
 using Cream.Api;
+using Cream.Api.Admin;
 using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.BruteForce;

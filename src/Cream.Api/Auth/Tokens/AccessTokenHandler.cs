@@ -55,9 +55,9 @@ public sealed class AccessTokenHandler(
         }
 
         var (result, validated) = await validator.ValidateAsync(token, parameters).ConfigureAwait(false);
-        if (validated is not null)
+        if (validated is { } facts)
         {
-            cache.Offer(token, validated, ringVersion);
+            cache.Offer(token, facts, ringVersion);
         }
 
         return result;

@@ -76,9 +76,24 @@ internal static class ValidationParametersComparer
             return false;
         }
 
-        if (a is ICollection { Count: var countA } && b is ICollection { Count: var countB } && countA != countB)
+        // A clone copies ValidAlgorithms into a list of its own: compared item by item without
+        // allocating, as this runs on every bearer request.
+        if (a is IList listA && b is IList listB)
         {
-            return false;
+            if (listA.Count != listB.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < listA.Count; i++)
+            {
+                if (!Equals(listA[i], listB[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         return a.Cast<object?>().SequenceEqual(b.Cast<object?>());

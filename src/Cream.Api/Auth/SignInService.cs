@@ -39,7 +39,7 @@ public sealed class SignInService(
         var normalized = AppUser.Normalize(email);
         var user = await db.Users.AsNoTracking()
             .Where(u => u.NormalizedEmail == normalized)
-            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.Roles, u.TokensValidAfter })
+            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.Roles, u.TokensValidAfter, u.SecurityStamp })
             .FirstOrDefaultAsync(cancellationToken);
 
         var check = await passwords.VerifyAsync(user?.PasswordHash, password, cancellationToken);
@@ -50,25 +50,52 @@ public sealed class SignInService(
             return null;
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        if (check == PasswordCheck.SuccessRehashNeeded)
+        var newHash = check == PasswordCheck.SuccessRehashNeeded ? await passwords.HashAsync(password, cancellationToken) : null;
+        var holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp);
+        var opened = await OpenSessionAsync(holder, newHash, client, cancellationToken);
+        if (opened is not { } session)
         {
-            var newHash = await passwords.HashAsync(password, cancellationToken);
-            await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(
-                set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.LastLogin, now).SetProperty(u => u.UpdatedAt, now),
-                cancellationToken);
-            Log.PasswordHashUpgraded(logger, user.Id);
+            // The password, roles or status changed while this sign-in checked the old ones.
+            await events.LoginFailedAsync("credentials_changed", user.Id, client.IpAddress, started);
+            return null;
         }
-        else
+
+        if (newHash is not null)
         {
-            await db.Users.Where(u => u.Id == user.Id)
-                .ExecuteUpdateAsync(set => set.SetProperty(u => u.LastLogin, now), cancellationToken);
+            Log.PasswordHashUpgraded(logger, user.Id);
         }
 
         await bus.PublishAsync(StateChange.ProfileChanged(user.Id, time.GetUtcNow())); // last_login moved
-        var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter), client, cancellationToken);
-        await events.LoggedInAsync(user.Id, sessionId, started);
-        return tokens;
+        await events.LoggedInAsync(user.Id, session.SessionId, started);
+        return session.Tokens;
+    }
+
+    /// <summary>
+    /// Opens the session in one transaction that first moves <c>last_login</c> on the user's
+    /// row, if its security stamp is still the one the password was checked under; that row
+    /// stays locked until the tokens are minted and committed, so a credential change either
+    /// commits first (null: no session, no token) or waits and then ends what this created.
+    /// </summary>
+    private async Task<(TokenResponse Tokens, Guid SessionId)?> OpenSessionAsync(
+        SessionHolder holder, string? newHash, ClientInfo client, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var current = db.Users.Where(u => u.Id == holder.UserId && u.SecurityStamp == holder.SecurityStamp && u.IsActive);
+        var moved = newHash is null
+            ? await current.ExecuteUpdateAsync(set => set.SetProperty(u => u.LastLogin, now), cancellationToken)
+            : await current.ExecuteUpdateAsync(
+                set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.LastLogin, now).SetProperty(u => u.UpdatedAt, now),
+                cancellationToken);
+        if (moved != 1)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return null;
+        }
+
+        var opened = await sessions.StartSessionAsync(holder, client, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return opened;
     }
 
     /// <summary>Creates a verified, active user and signs them in; a taken email (even under a race) is reported, not thrown.</summary>
@@ -110,7 +137,7 @@ public sealed class SignInService(
         }
 
         db.ChangeTracker.Clear();
-        var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, null), client, cancellationToken);
+        var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, null, user.SecurityStamp), client, cancellationToken);
         await events.SignedUpAsync(user.Id, sessionId);
         return (SignupOutcome.Created, tokens);
     }

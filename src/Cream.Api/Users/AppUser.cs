@@ -32,6 +32,13 @@ public sealed class AppUser
     /// </summary>
     public DateTime? TokensValidAfter { get; set; }
 
+    /// <summary>
+    /// Moves on with every credential change (password, roles, disabling): a sign-in or refresh
+    /// that read an older value creates no session and no token (see "Credential changes win
+    /// every race" in docs/decisions/0012-credential-races.md).
+    /// </summary>
+    public long SecurityStamp { get; set; }
+
     /// <summary>Role names carried in the access token's <c>roles</c> claim.</summary>
     public List<string> Roles { get; set; } = [];
 

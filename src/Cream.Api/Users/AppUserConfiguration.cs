@@ -29,6 +29,7 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
         user.Property(u => u.TwoFactorEnabled).HasColumnName("two_factor_enabled");
         user.Property(u => u.TwoFactorSecret).HasColumnName("two_factor_secret").HasMaxLength(512);
         user.Property(u => u.TokensValidAfter).HasColumnName("tokens_valid_after");
+        user.Property(u => u.SecurityStamp).HasColumnName("security_stamp");
         user.PrimitiveCollection(u => u.Roles).HasColumnName("roles");
     }
 }

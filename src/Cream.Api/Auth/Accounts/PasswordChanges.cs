@@ -35,8 +35,11 @@ public sealed class PasswordChanges(
         await revoker.InTransactionAsync(async token =>
         {
             var now = time.GetUtcNow().UtcDateTime;
-            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(
-                set => set.SetProperty(u => u.PasswordHash, newHash).SetProperty(u => u.UpdatedAt, now), token);
+            // The stamp moves with the password: a sign-in that checked the old one creates nothing.
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.PasswordHash, newHash)
+                .SetProperty(u => u.SecurityStamp, u => u.SecurityStamp + 1)
+                .SetProperty(u => u.UpdatedAt, now), token);
             await revoker.RevokeSessionsAsync(userId, keepSessionId: sessionId, "password_changed", token);
         }, cancellationToken);
         await events.PasswordChangedAsync(userId, sessionId);

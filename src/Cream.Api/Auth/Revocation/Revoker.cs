@@ -78,12 +78,23 @@ public sealed class Revoker(
     {
         async Task EndAsync(CancellationToken token)
         {
+            // Held first, so a sign-in in flight either committed its session (ended below) or mints nothing.
+            await ChangeCredentialsAsync(userId, token);
             await RevokeSessionsAsync(userId, keepSessionId: null, reason, token);
             await CutTokensAsync(userId, active, reason, token);
         }
 
         return _inTransaction ? EndAsync(cancellationToken) : InTransactionAsync(EndAsync, cancellationToken);
     }
+
+    /// <summary>
+    /// Moves the user's security stamp on, which also holds the user's row until the transaction
+    /// ends: a sign-in or refresh that read the user before creates no session and no token, and
+    /// one that holds the row now finishes first.
+    /// </summary>
+    public Task ChangeCredentialsAsync(Guid userId, CancellationToken cancellationToken) =>
+        db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.SecurityStamp, u => u.SecurityStamp + 1), cancellationToken);
 
     /// <summary>Ends every live session of a user, but <paramref name="keepSessionId"/>; returns how many.</summary>
     public async Task<int> RevokeSessionsAsync(Guid userId, Guid? keepSessionId, string reason, CancellationToken cancellationToken)
@@ -117,6 +128,9 @@ public sealed class Revoker(
     /// </summary>
     public async Task CutTokensAsync(Guid userId, bool? active, string reason, CancellationToken cancellationToken)
     {
+        // The cut-off is read only once the row is held: a sign-in that minted while holding it
+        // has committed by now, so its token falls at or before the cut-off.
+        await ChangeCredentialsAsync(userId, cancellationToken);
         var now = time.GetUtcNow().UtcDateTime;
         var users = db.Users.Where(u => u.Id == userId);
         await users.ExecuteUpdateAsync(set => set

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace Cream.Api.Auth.Sessions;
 
-/// <summary>The user facts a session's tokens are issued from, read with the session.</summary>
-public sealed record SessionHolder(Guid UserId, string Email, IReadOnlyList<string> Roles, DateTime? TokensValidAfter);
+/// <summary>The user facts a session's tokens are issued from, read with the session, and the security stamp they were read under.</summary>
+public sealed record SessionHolder(Guid UserId, string Email, IReadOnlyList<string> Roles, DateTime? TokensValidAfter, long SecurityStamp);
 
 /// <summary>Why a refresh token was refused: a reason for logs and the RFC 6749 description.</summary>
 public sealed record RefreshFailure(string Reason, string Description);
@@ -55,7 +55,12 @@ public sealed class SessionTokens(
         return (Respond(holder, session.Id, refreshToken), session.Id);
     }
 
-    /// <summary>Rotates a refresh token: the new token response, or why it was refused.</summary>
+    /// <summary>
+    /// Rotates a refresh token: the new token response, or why it was refused. The user's
+    /// facts are read first and held still while the token is minted (their row locked, and the
+    /// read required to be current through the security stamp): a credential change that commits
+    /// meanwhile makes this read again, so no token carries what the change removed.
+    /// </summary>
     public async Task<(TokenResponse? Tokens, RefreshFailure? Failure)> RefreshAsync(string presented, ClientInfo client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(presented);
@@ -66,66 +71,100 @@ public sealed class SessionTokens(
         }
 
         var hash = RefreshTokenCrypto.Hash(presented);
-        var now = time.GetUtcNow().UtcDateTime;
-        var found = await (
-                from token in db.RefreshTokens.AsNoTracking()
-                join session in db.Sessions on token.SessionId equals session.Id
-                join user in db.Users on session.UserId equals user.Id
-                where token.TokenHash == hash
-                select new
+        for (var attempt = 0; attempt < MaxReads; attempt++)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var found = await (
+                    from token in db.RefreshTokens.AsNoTracking()
+                    join session in db.Sessions on token.SessionId equals session.Id
+                    join user in db.Users on session.UserId equals user.Id
+                    where token.TokenHash == hash
+                    select new
+                    {
+                        token.Id,
+                        token.ExpiresAt,
+                        token.ConsumedAt,
+                        SessionId = session.Id,
+                        session.IsValid,
+                        SessionExpiresAt = session.ExpiresAt,
+                        Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp),
+                        user.IsActive,
+                    })
+                .FirstOrDefaultAsync(cancellationToken);
+
+            if (found is null)
+            {
+                return await RefuseAsync("unknown", "The refresh token is invalid", client, null);
+            }
+
+            var userId = found.Holder.UserId;
+            if (!found.IsValid || !found.IsActive)
+            {
+                return await RefuseAsync("revoked", "The refresh token has been revoked", client, (userId, found.SessionId));
+            }
+
+            if (found.ExpiresAt <= now || found.SessionExpiresAt <= now)
+            {
+                return await RefuseAsync("expired", "The refresh token has expired", client, (userId, found.SessionId));
+            }
+
+            var (outcome, tokens) = found.ConsumedAt is null
+                ? await TryRotateAsync(found.Id, found.SessionId, found.Holder, presented, client, now, cancellationToken)
+                : (Rotation.AlreadyConsumed, null);
+            if (outcome == Rotation.Rotated)
+            {
+                await events.RefreshedAsync("rotated", userId, found.SessionId);
+                return (tokens, null);
+            }
+
+            if (outcome == Rotation.AlreadyConsumed)
+            {
+                // Consumed, by an earlier request or by a concurrent one that just won the race.
+                (outcome, tokens) = await ReplayWithinGraceAsync(found.Id, found.SessionId, found.Holder, presented, now, cancellationToken);
+                if (outcome == Rotation.Rotated)
                 {
-                    token.Id,
-                    token.ExpiresAt,
-                    token.ConsumedAt,
-                    SessionId = session.Id,
-                    session.IsValid,
-                    SessionExpiresAt = session.ExpiresAt,
-                    Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter),
-                    user.IsActive,
-                })
-            .FirstOrDefaultAsync(cancellationToken);
+                    await events.RefreshedAsync("grace_replay", userId, found.SessionId);
+                    return (tokens, null);
+                }
 
-        if (found is null)
-        {
-            return await RefuseAsync("unknown", "The refresh token is invalid", client, null);
+                if (outcome == Rotation.AlreadyConsumed)
+                {
+                    await revoker.RevokeSessionAsync(userId, found.SessionId, "refresh_token_reuse", cancellationToken);
+                    await events.RefreshReuseDetectedAsync(userId, found.SessionId, client.IpAddress);
+                    return (null, new RefreshFailure("reused", "The refresh token was already used; the session has been revoked"));
+                }
+            }
+
+            // The user's credentials changed after the read: read again.
         }
 
-        var userId = found.Holder.UserId;
-        if (!found.IsValid || !found.IsActive)
-        {
-            return await RefuseAsync("revoked", "The refresh token has been revoked", client, (userId, found.SessionId));
-        }
-
-        if (found.ExpiresAt <= now || found.SessionExpiresAt <= now)
-        {
-            return await RefuseAsync("expired", "The refresh token has expired", client, (userId, found.SessionId));
-        }
-
-        if (found.ConsumedAt is null && await TryRotateAsync(found.Id, found.SessionId, presented, client, now, cancellationToken) is { } successor)
-        {
-            await events.RefreshedAsync("rotated", userId, found.SessionId);
-            return (Respond(found.Holder, found.SessionId, successor), null);
-        }
-
-        // Consumed, by an earlier request or by a concurrent one that just won the race.
-        if (await SuccessorWithinGraceAsync(found.Id, presented, now, cancellationToken) is { } sameSuccessor)
-        {
-            await events.RefreshedAsync("grace_replay", userId, found.SessionId);
-            return (Respond(found.Holder, found.SessionId, sameSuccessor), null);
-        }
-
-        await revoker.RevokeSessionAsync(userId, found.SessionId, "refresh_token_reuse", cancellationToken);
-        await events.RefreshReuseDetectedAsync(userId, found.SessionId, client.IpAddress);
-        return (null, new RefreshFailure("reused", "The refresh token was already used; the session has been revoked"));
+        return await RefuseAsync("credentials_changed", "The refresh token has been revoked", client, null);
     }
 
-    private async Task<string?> TryRotateAsync(Guid tokenId, Guid sessionId, string presented, ClientInfo client, DateTime now, CancellationToken cancellationToken)
+    /// <summary>How many times a refresh reads the user again when a credential change keeps overtaking it.</summary>
+    private const int MaxReads = 3;
+
+    private enum Rotation
+    {
+        Rotated,
+        AlreadyConsumed,
+        HolderChanged,
+    }
+
+    private async Task<(Rotation, TokenResponse?)> TryRotateAsync(
+        Guid tokenId, Guid sessionId, SessionHolder holder, string presented, ClientInfo client, DateTime now, CancellationToken cancellationToken)
     {
         var successor = RefreshTokenCrypto.NewToken();
         var successorRow = NewRow(sessionId, successor, now, now.AddDays(_options.RefreshTokenDays));
         var sealedSuccessor = RefreshTokenCrypto.SealSuccessor(presented, successor);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await HoldAsync(holder, cancellationToken))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return (Rotation.HolderChanged, null);
+        }
+
         var consumed = await db.RefreshTokens
             .Where(t => t.Id == tokenId && t.ConsumedAt == null)
             .ExecuteUpdateAsync(set => set
@@ -135,7 +174,7 @@ public sealed class SessionTokens(
         if (consumed != 1)
         {
             await transaction.RollbackAsync(cancellationToken);
-            return null;
+            return (Rotation.AlreadyConsumed, null);
         }
 
         db.RefreshTokens.Add(successorRow);
@@ -146,9 +185,41 @@ public sealed class SessionTokens(
             .SetProperty(s => s.ExpiresAt, successorRow.ExpiresAt)
             .SetProperty(s => s.IpAddress, client.IpAddress)
             .SetProperty(s => s.UserAgent, client.UserAgent), cancellationToken);
+        var response = Respond(holder, sessionId, successor); // minted before the commit, while the user's row is held
         await transaction.CommitAsync(cancellationToken);
-        return successor;
+        return (Rotation.Rotated, response);
     }
+
+    /// <summary>The same successor again within the grace window, minted while the user's row is held; AlreadyConsumed when there is none to give.</summary>
+    private async Task<(Rotation, TokenResponse?)> ReplayWithinGraceAsync(
+        Guid tokenId, Guid sessionId, SessionHolder holder, string presented, DateTime now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await HoldAsync(holder, cancellationToken))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return (Rotation.HolderChanged, null);
+        }
+
+        if (await SuccessorWithinGraceAsync(tokenId, presented, now, cancellationToken) is not { } successor)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return (Rotation.AlreadyConsumed, null);
+        }
+
+        var response = Respond(holder, sessionId, successor);
+        await transaction.CommitAsync(cancellationToken);
+        return (Rotation.Rotated, response);
+    }
+
+    /// <summary>
+    /// Locks the user's row for the rest of the transaction, if its security stamp is still the
+    /// one the holder was read with: a credential change either committed before (false: read
+    /// again) or waits until this transaction ends, then revokes what it minted.
+    /// </summary>
+    private async Task<bool> HoldAsync(SessionHolder holder, CancellationToken cancellationToken) =>
+        await db.Users.Where(u => u.Id == holder.UserId && u.SecurityStamp == holder.SecurityStamp && u.IsActive)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.SecurityStamp, u => u.SecurityStamp), cancellationToken) == 1;
 
     /// <summary>The successor a concurrent refresh created, if the token was consumed within the grace window and the successor is unused.</summary>
     private async Task<string?> SuccessorWithinGraceAsync(Guid tokenId, string presented, DateTime now, CancellationToken cancellationToken)

@@ -412,6 +412,10 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasColumnType("text[]")
                         .HasColumnName("roles");
 
+                    b.Property<long>("SecurityStamp")
+                        .HasColumnType("bigint")
+                        .HasColumnName("security_stamp");
+
                     b.Property<DateTime?>("TokensValidAfter")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("tokens_valid_after");

@@ -404,6 +404,10 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("roles");
 
+                    b.Property<long>("SecurityStamp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("security_stamp");
+
                     b.Property<DateTime?>("TokensValidAfter")
                         .HasColumnType("TEXT")
                         .HasColumnName("tokens_valid_after");

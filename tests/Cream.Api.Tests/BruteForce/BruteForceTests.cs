@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Tests.Infrastructure;
 using Cream.Api.Users;
@@ -158,6 +159,47 @@ public abstract class BruteForceTests(CreamApiFactory service, WebApplicationFac
             service.Time.Advance(TimeSpan.FromMilliseconds(1));
             await _client.FailLoginsAsync(user.Email, 1); // checked (and wrong) again: the backoff doubles
         }
+    }
+
+    [Fact]
+    public async Task Wrong_current_passwords_on_change_password_back_off_like_failed_logins()
+    {
+        var user = await _client.SignupAsync();
+        using var owner = service.CreateClient(user.AccessToken);
+        var answers = new List<HttpStatusCode>();
+        for (var guess = 0; guess < 40; guess++)
+        {
+            using var wrong = await owner.PostAsJsonAsync("/api/auth/change-password",
+                new { current_password = $"guess number {guess}", new_password = "a brand new passphrase" });
+            answers.Add(wrong.StatusCode);
+        }
+
+        // Five answered, then every guess waits: a stolen access token is no oracle for the password.
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.BadRequest, FreeFailures), answers.Take(FreeFailures));
+        Assert.All(answers.Skip(FreeFailures), status => Assert.Equal(HttpStatusCode.TooManyRequests, status));
+        using var right = await owner.PostAsJsonAsync("/api/auth/change-password",
+            new { current_password = user.Password, new_password = "a brand new passphrase" });
+        Assert.Equal(1, await BruteForceApi.AssertTooManyAttemptsAsync(right)); // even the right one, until the wait is over
+        using var login = await _client.PostLoginFormAsync(user.Email, user.Password);
+        Assert.Equal(HttpStatusCode.TooManyRequests, login.StatusCode); // one backoff for every check of this password
+
+        service.Time.Advance(TimeSpan.FromSeconds(1));
+        using var changed = await owner.PostAsJsonAsync("/api/auth/change-password",
+            new { current_password = user.Password, new_password = "a brand new passphrase" });
+        Assert.Equal(HttpStatusCode.NoContent, changed.StatusCode);
+        await _client.LoginAsync(user.Email, "a brand new passphrase"); // the streak ended with the right password
+    }
+
+    [Fact]
+    public async Task Failed_logins_make_change_password_wait_too()
+    {
+        var user = await _client.SignupAsync();
+        await _client.FailLoginsAsync(user.Email, FreeFailures);
+
+        using var change = await service.CreateClient(user.AccessToken).PostAsJsonAsync("/api/auth/change-password",
+            new { current_password = user.Password, new_password = "a brand new passphrase" });
+
+        Assert.Equal(1, await BruteForceApi.AssertTooManyAttemptsAsync(change));
     }
 
     [Fact]

@@ -1,5 +1,8 @@
+using System.Net;
+using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,27 +12,50 @@ public enum PasswordChangeOutcome
 {
     Changed,
     WrongCurrentPassword,
+    BackingOff,
 }
 
-/// <summary>A signed-in user changes their password: every other session ends with it, in one transaction.</summary>
-public sealed class PasswordChanges(
+/// <param name="RetryAfterSeconds">With <see cref="PasswordChangeOutcome.BackingOff"/>: how long to wait.</param>
+public sealed record PasswordChangeResult(PasswordChangeOutcome Outcome, long RetryAfterSeconds = 0);
+
+/// <summary>
+/// A signed-in user changes their password: every other session ends with it, in one
+/// transaction. The current password is checked under the same per-email backoff as a login,
+/// so a stolen access token is no way to guess it.
+/// </summary>
+internal sealed class PasswordChanges(
     CreamDbContext db,
     PasswordService passwords,
+    BruteForceGuard guard,
     Revoker revoker,
     AuthEvents events,
     TimeProvider time)
 {
     /// <param name="newPassword">Already checked against the password rules.</param>
-    public async Task<PasswordChangeOutcome> ChangeAsync(
-        Guid userId, Guid sessionId, string? currentPassword, string newPassword, CancellationToken cancellationToken)
+    public async Task<PasswordChangeResult> ChangeAsync(
+        Guid userId, Guid sessionId, string? currentPassword, string newPassword, ClientInfo client, CancellationToken cancellationToken)
     {
-        var stored = await db.Users.Where(u => u.Id == userId).Select(u => u.PasswordHash).FirstOrDefaultAsync(cancellationToken);
-        if (stored is null || currentPassword is not { Length: <= PasswordOptions.MaximumLength }
-            || await passwords.VerifyAsync(stored, currentPassword, cancellationToken) == PasswordCheck.Failed)
+        ArgumentNullException.ThrowIfNull(client);
+        var user = await db.Users.Where(u => u.Id == userId).Select(u => new { u.Email, u.PasswordHash }).FirstOrDefaultAsync(cancellationToken);
+        if (user is null)
         {
             await events.PasswordChangeRefusedAsync(userId, sessionId);
-            return PasswordChangeOutcome.WrongCurrentPassword;
+            return new(PasswordChangeOutcome.WrongCurrentPassword);
         }
+
+        if (await guard.ClaimPasswordCheckAsync(user.Email, IPAddress.TryParse(client.IpAddress, out var address) ? address : null) is { } retryAfter)
+        {
+            return new(PasswordChangeOutcome.BackingOff, retryAfter);
+        }
+
+        if (currentPassword is not { Length: <= PasswordOptions.MaximumLength }
+            || await passwords.VerifyAsync(user.PasswordHash, currentPassword, cancellationToken) == PasswordCheck.Failed)
+        {
+            await events.PasswordChangeRefusedAsync(userId, sessionId); // and the claimed check stays a failure
+            return new(PasswordChangeOutcome.WrongCurrentPassword);
+        }
+
+        await guard.LoginSucceededAsync(user.Email);
 
         var newHash = await passwords.HashAsync(newPassword, cancellationToken);
         await revoker.InTransactionAsync(async token =>
@@ -43,6 +69,6 @@ public sealed class PasswordChanges(
             await revoker.RevokeSessionsAsync(userId, keepSessionId: sessionId, "password_changed", token);
         }, cancellationToken);
         await events.PasswordChangedAsync(userId, sessionId);
-        return PasswordChangeOutcome.Changed;
+        return new(PasswordChangeOutcome.Changed);
     }
 }

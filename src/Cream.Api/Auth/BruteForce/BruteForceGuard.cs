@@ -49,6 +49,18 @@ internal sealed class BruteForceGuard(
     public async ValueTask<ProblemHttpResult?> BeginLoginAsync(HttpContext context, string email)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return await ClaimPasswordCheckAsync(email, context.Connection.RemoteIpAddress) is { } retryAfter
+            ? TooManyAttempts(context, retryAfter)
+            : null;
+    }
+
+    /// <summary>
+    /// Claims one password check for <paramref name="email"/> (a login, or a current password
+    /// re-entered to change credentials): the seconds to wait when it is refused, else null.
+    /// Every check of one account's password shares this one backoff.
+    /// </summary>
+    public async ValueTask<long?> ClaimPasswordCheckAsync(string email, IPAddress? client)
+    {
         var account = AccountKey(email);
         var claim = await counters.ClaimAccountAttemptAsync(account, time.GetUtcNow().ToUnixTimeMilliseconds());
         if (claim.Allowed)
@@ -57,8 +69,8 @@ internal sealed class BruteForceGuard(
         }
 
         var retryAfter = RetryAfterSeconds(claim.RetryAfterMs);
-        await events.EmailBackingOffAsync(account[..12], claim.Failures, retryAfter, ClientPartition(context.Connection.RemoteIpAddress));
-        return TooManyAttempts(context, retryAfter);
+        await events.EmailBackingOffAsync(account[..12], claim.Failures, retryAfter, ClientPartition(client));
+        return retryAfter;
     }
 
     /// <summary>Ends the email's failure streak.</summary>
@@ -98,8 +110,10 @@ internal sealed class BruteForceGuard(
 
     private static long RetryAfterSeconds(long milliseconds) => Math.Max(1, (milliseconds + 999) / 1000);
 
-    private static ProblemHttpResult TooManyAttempts(HttpContext context, long retryAfterSeconds)
+    /// <summary>429 with <c>Retry-After</c>: the same answer for every refused attempt, known account or not.</summary>
+    public static ProblemHttpResult TooManyAttempts(HttpContext context, long retryAfterSeconds)
     {
+        ArgumentNullException.ThrowIfNull(context);
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return Problems.Create(StatusCodes.Status429TooManyRequests, TooManyAttemptsDetail, "Too Many Requests");
     }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Cream.Api.Audit;
 using Cream.Api.Auth.Accounts;
+using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
@@ -98,7 +99,7 @@ public static class SessionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
-        ChangePasswordRequest request, ClaimsPrincipal principal, PasswordChanges changes, CancellationToken cancellationToken)
+        ChangePasswordRequest request, ClaimsPrincipal principal, PasswordChanges changes, HttpContext context, CancellationToken cancellationToken)
     {
         if (!SignupValidation.IsValidPassword(request.NewPassword))
         {
@@ -108,9 +109,13 @@ public static class SessionEndpoints
             });
         }
 
-        var outcome = await changes.ChangeAsync(principal.GetUserId(), principal.GetSessionId(), request.CurrentPassword, request.NewPassword!, cancellationToken);
-        return outcome == PasswordChangeOutcome.Changed
-            ? TypedResults.NoContent()
-            : Problems.Create(StatusCodes.Status400BadRequest, "Current password is incorrect");
+        var result = await changes.ChangeAsync(
+            principal.GetUserId(), principal.GetSessionId(), request.CurrentPassword, request.NewPassword!, ClientInfo.From(context), cancellationToken);
+        return result.Outcome switch
+        {
+            PasswordChangeOutcome.Changed => TypedResults.NoContent(),
+            PasswordChangeOutcome.BackingOff => BruteForceGuard.TooManyAttempts(context, result.RetryAfterSeconds),
+            _ => Problems.Create(StatusCodes.Status400BadRequest, "Current password is incorrect"),
+        };
     }
 }

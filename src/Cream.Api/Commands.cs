@@ -17,6 +17,9 @@ internal sealed record Commands(string Name, IReadOnlyDictionary<string, string>
     private static readonly string[] Known = ["migrate", "create-admin", "rotate-key"];
     private static readonly string[] HelpArguments = ["--help", "-h", "-?", "help"];
 
+    /// <summary>Options that take no value.</summary>
+    private static readonly string[] Flags = ["promote"];
+
     /// <summary>What <c>--help</c> prints: every command and what it needs.</summary>
     public const string Usage = """
         Usage: Cream.Api [command] [options]
@@ -29,9 +32,11 @@ internal sealed record Commands(string Name, IReadOnlyDictionary<string, string>
           migrate
               Apply the database migrations of ConnectionStrings__Cream (PostgreSQL needs this
               before the first start; the embedded SQLite file is migrated at every start).
-          create-admin --email E --password P
+          create-admin --email E --password P [--promote]
               Create the user E with password P (8 to 128 characters), verified, with the
-              admin role. An existing account of E gets the role and keeps its password.
+              admin role. If E already has an account (anyone may have signed up with it),
+              refuse, unless --promote: then that account gets the role, its password
+              becomes P and every session and token it has is ended.
           rotate-key
               Add a new signing key to the database (Jwt__Algorithm RS256 or ES256 without
               Jwt__PrivateKeyPath). Running instances publish it at once when Redis is
@@ -64,6 +69,12 @@ internal sealed record Commands(string Name, IReadOnlyDictionary<string, string>
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Length; i++)
         {
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && Flags.Contains(args[i][2..]))
+            {
+                options[args[i][2..]] = "true";
+                continue;
+            }
+
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
             {
                 throw new CommandException($"{args[0]}: unexpected argument '{args[i]}'.");
@@ -85,7 +96,8 @@ internal sealed record Commands(string Name, IReadOnlyDictionary<string, string>
             case "rotate-key":
                 return await RotateKeyCommand.RunAsync(services, cancellationToken);
             default:
-                return await CreateAdminCommand.RunAsync(services, Required("email"), Required("password"), cancellationToken);
+                return await CreateAdminCommand.RunAsync(
+                    services, Required("email"), Required("password"), promote: Options.ContainsKey("promote"), cancellationToken);
         }
     }
 

@@ -1,6 +1,7 @@
 using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Passwords;
+using Cream.Api.Auth.Revocation;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.Users;
@@ -14,11 +15,17 @@ namespace Cream.Api.Admin;
 /// </summary>
 internal static class CreateAdminCommand
 {
-    public static async Task<string> RunAsync(IServiceProvider services, string email, string password, CancellationToken cancellationToken)
+    public static async Task<string> RunAsync(IServiceProvider services, string email, string password, bool promote, CancellationToken cancellationToken)
     {
         if (!SignupValidation.IsValidEmail(email))
         {
             throw new CommandException("create-admin: --email must be a valid email address.");
+        }
+
+        if (!SignupValidation.IsValidPassword(password))
+        {
+            throw new CommandException(
+                $"create-admin: --password must be {PasswordOptions.MinimumLength} to {PasswordOptions.MaximumLength} characters.");
         }
 
         await using var scope = services.CreateAsyncScope();
@@ -28,25 +35,18 @@ internal static class CreateAdminCommand
         var normalized = AppUser.Normalize(email);
         var now = time.GetUtcNow().UtcDateTime;
 
-        var existing = await db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
+        var existing = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized)
+            .Select(u => new { u.Id, u.Email, u.Roles }).FirstOrDefaultAsync(cancellationToken);
         if (existing is not null)
         {
-            if (!existing.Roles.Contains(Roles.Admin))
+            if (!promote)
             {
-                existing.Roles = [.. existing.Roles, Roles.Admin];
-                existing.UpdatedAt = now;
-                await db.SaveChangesAsync(cancellationToken);
-                await AuditGrantAsync(scope.ServiceProvider, existing.Id);
+                // Anyone may have signed up with this email, with a password of their own.
+                throw new CommandException(
+                    $"create-admin: {existing.Email} already has an account; add --promote to make it the admin, with this password and none of its sessions.");
             }
 
-            Log.AdminRoleGranted(logger, existing.Id);
-            return $"User {existing.Email} has the admin role (password unchanged).";
-        }
-
-        if (!SignupValidation.IsValidPassword(password))
-        {
-            throw new CommandException(
-                $"create-admin: --password must be {PasswordOptions.MinimumLength} to {PasswordOptions.MaximumLength} characters.");
+            return await PromoteAsync(scope.ServiceProvider, existing.Id, existing.Email, existing.Roles, password, cancellationToken);
         }
 
         var trimmed = email.Trim();
@@ -69,6 +69,39 @@ internal static class CreateAdminCommand
         Log.AdminCreated(logger, user.Id);
         await AuditGrantAsync(scope.ServiceProvider, user.Id);
         return $"Created admin {user.Email}.";
+    }
+
+    /// <summary>
+    /// Gives an existing account the admin role and the operator's password, and ends every
+    /// session and token it has, so whoever registered the email first keeps no access.
+    /// </summary>
+    private static async Task<string> PromoteAsync(
+        IServiceProvider services, Guid userId, string email, List<string> roles, string password, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<CreamDbContext>();
+        var revoker = services.GetRequiredService<Revoker>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var hash = await services.GetRequiredService<PasswordService>().HashAsync(password, cancellationToken);
+        var granted = !roles.Contains(Roles.Admin);
+        List<string> withAdmin = granted ? [.. roles, Roles.Admin] : roles;
+        await revoker.InTransactionAsync(async token =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.PasswordHash, hash)
+                .SetProperty(u => u.Roles, withAdmin)
+                .SetProperty(u => u.IsVerified, true)
+                .SetProperty(u => u.UpdatedAt, now), token);
+            await revoker.EndEverySessionAsync(userId, active: true, "admin_promoted", token);
+        }, cancellationToken);
+        if (granted)
+        {
+            await AuditGrantAsync(services, userId);
+        }
+
+        var logger = services.GetRequiredService<ILogger<AppUser>>();
+        Log.AdminRoleGranted(logger, userId);
+        return $"User {email} is now an admin with the given password; its earlier sessions and tokens are ended.";
     }
 
     /// <summary>From the command line there is no acting admin and no request: the row says so by leaving them empty.</summary>

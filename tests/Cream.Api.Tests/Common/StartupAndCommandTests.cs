@@ -95,26 +95,55 @@ public sealed partial class StartupAndCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Create_admin_on_an_existing_user_grants_the_role_and_keeps_the_password()
+    public async Task Create_admin_refuses_an_email_someone_already_registered_and_changes_nothing()
     {
         var database = Path.Combine(_folder.Path, "existing.db");
         var environment = Environment("Production", $"Data Source={database}");
         Assert.Equal(0, (await ServiceProcess.RunAsync(_folder.Path, environment, "migrate")).ExitCode);
         await using (var service = ServiceOn(database))
         {
-            await service.CreateClient().SignupAsync("member@example.com", "member-password-1");
+            // Registered first by someone else, spelled differently.
+            await service.CreateClient().SignupAsync("Admin@Example.com ", "squatter-password-1");
         }
 
-        var create = await ServiceProcess.RunAsync(_folder.Path, environment, "create-admin", "--email", "member@example.com", "--password", "ignored-password");
+        var create = await ServiceProcess.RunAsync(_folder.Path, environment, "create-admin", "--email", "admin@example.com", "--password", "operator-password-1");
+
+        Assert.Equal(1, create.ExitCode);
+        var line = Assert.Single(create.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("create-admin: Admin@Example.com already has an account; add --promote", line, StringComparison.Ordinal);
+        await using var after = ServiceOn(database);
+        var squatter = await after.CreateClient().LoginAsync("admin@example.com", "squatter-password-1");
+        using var squatterClient = after.CreateClient(squatter.AccessToken);
+        Assert.Equal(HttpStatusCode.Forbidden, (await squatterClient.GetAsync("/api/stock-data/track")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Create_admin_with_promote_takes_the_account_over_and_ends_everything_its_first_owner_had()
+    {
+        var database = Path.Combine(_folder.Path, "promote.db");
+        var environment = Environment("Production", $"Data Source={database}");
+        Assert.Equal(0, (await ServiceProcess.RunAsync(_folder.Path, environment, "migrate")).ExitCode);
+        TestUser squatter;
+        await using (var service = ServiceOn(database))
+        {
+            squatter = await service.CreateClient().SignupAsync("Admin@Example.com ", "squatter-password-1");
+        }
+
+        var create = await ServiceProcess.RunAsync(_folder.Path, environment,
+            "create-admin", "--email", "admin@example.com", "--password", "operator-password-1", "--promote");
 
         Assert.Equal(0, create.ExitCode);
-        Assert.Contains("password unchanged", create.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("is now an admin with the given password", create.StandardOutput, StringComparison.Ordinal);
         await using var after = ServiceOn(database);
         var client = after.CreateClient();
-        using var wrong = await client.PostLoginFormAsync("member@example.com", "ignored-password");
-        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        var tokens = await client.LoginAsync("member@example.com", "member-password-1");
-        using var admin = after.CreateClient(tokens.AccessToken);
+        using var oldPassword = await client.PostLoginFormAsync("admin@example.com", "squatter-password-1");
+        Assert.Equal(HttpStatusCode.Unauthorized, oldPassword.StatusCode);
+        using var oldRefresh = await client.PostAsJsonAsync("/api/auth/refresh", new { refresh_token = squatter.RefreshToken });
+        Assert.Equal(HttpStatusCode.Unauthorized, oldRefresh.StatusCode);
+        using var oldToken = await after.CreateClient(squatter.AccessToken).GetAsync("/api/auth/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, oldToken.StatusCode);
+        var operatorTokens = await client.LoginAsync("admin@example.com", "operator-password-1");
+        using var admin = after.CreateClient(operatorTokens.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/stock-data/track")).StatusCode);
     }
 

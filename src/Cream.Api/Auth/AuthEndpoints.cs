@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Profiles;
 using Cream.Api.Auth.Sessions;
@@ -22,7 +23,8 @@ public static class AuthEndpoints
         group.MapPost("/signup", Signup)
             .WithSummary("Create an account and sign in")
             .Accepts<SignupRequest>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/login", Login)
             .WithSummary("OAuth 2.0 token endpoint: password or refresh_token grant as a form, or a JSON {email, password}")
@@ -41,12 +43,17 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> Signup(
-        SignupRequest request, SignInService signIn, HttpContext context, CancellationToken cancellationToken)
+        SignupRequest request, SignInService signIn, BruteForceGuard guard, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = SignupValidation.Validate(request);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
+        }
+
+        if (await guard.CheckSignupAsync(context) is { } tooManySignups)
+        {
+            return tooManySignups;
         }
 
         var (outcome, tokens) = await signIn.SignupAsync(request, ClientInfo.From(context), cancellationToken);

@@ -84,6 +84,19 @@ public sealed class AuthEvents(AuditTrail audit, AuthMetrics metrics, ILogger<Au
         return audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "client_limit");
     }
 
+    /// <summary>Every refused signup is counted; the first of a client's hour is also logged and audited.</summary>
+    public Task SignupsLimitedAsync(string client, int limit, long retryAfterSeconds, bool firstInWindow)
+    {
+        metrics.Lockout("signup");
+        if (!firstInWindow)
+        {
+            return Task.CompletedTask;
+        }
+
+        BruteForce.Log.SignupsLimited(logger, client, limit, retryAfterSeconds);
+        return audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "signup_limit");
+    }
+
     /// <summary>Every refused attempt is a row; the per-address limit bounds how fast they come.</summary>
     public Task EmailBackingOffAsync(string accountHashPrefix, long failures, long retryAfterSeconds, string client)
     {

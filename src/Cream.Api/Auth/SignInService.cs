@@ -104,6 +104,8 @@ public sealed class SignInService(
         ArgumentNullException.ThrowIfNull(request);
         var email = request.Email!.Trim();
         var normalized = AppUser.Normalize(email);
+        // Hashed whether or not the email is taken, so the answer's timing tells nothing.
+        var passwordHash = await passwords.HashAsync(request.Password!, cancellationToken);
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, cancellationToken))
         {
             return SignupRefused();
@@ -115,7 +117,7 @@ public sealed class SignInService(
             Id = Guid.CreateVersion7(),
             Email = email,
             NormalizedEmail = normalized,
-            PasswordHash = await passwords.HashAsync(request.Password!, cancellationToken),
+            PasswordHash = passwordHash,
             FirstName = request.FirstName!.Trim(),
             LastName = request.LastName!.Trim(),
             CreatedAt = now,

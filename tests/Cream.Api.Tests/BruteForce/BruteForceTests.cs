@@ -203,6 +203,33 @@ public abstract class BruteForceTests(CreamApiFactory service, WebApplicationFac
     }
 
     [Fact]
+    public async Task Signups_from_one_address_are_limited_per_hour_taken_emails_included_and_refused_ones_store_nothing()
+    {
+        await using var limitedSignups = service.WithWebHostBuilder(builder => builder.UseSetting("RateLimits:SignupsPerIpPerHour", "3"));
+        var client = limitedSignups.CreateClient();
+        var taken = await _client.SignupAsync();
+
+        using var first = await client.PostSignupAsync(ApiHelpers.NewEmail("limited"));
+        using var probe = await client.PostSignupAsync(taken.Email); // probing a registered email counts too
+        using var third = await client.PostSignupAsync(ApiHelpers.NewEmail("limited"));
+        var refusedEmail = ApiHelpers.NewEmail("limited");
+        using var fourth = await client.PostSignupAsync(refusedEmail);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, probe.StatusCode);
+        Assert.Equal("Email already registered", await probe.DetailAsync());
+        Assert.Equal(HttpStatusCode.Created, third.StatusCode);
+        var retryAfter = await BruteForceApi.AssertTooManyAttemptsAsync(fourth);
+        Assert.InRange(retryAfter, 1, 3600);
+        var normalized = Cream.Api.Users.AppUser.Normalize(refusedEmail);
+        Assert.False(await service.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Users, u => u.NormalizedEmail == normalized)));
+
+        service.Time.Advance(TimeSpan.FromSeconds(retryAfter));
+        using var nextHour = await client.PostSignupAsync(refusedEmail);
+        Assert.Equal(HttpStatusCode.Created, nextHour.StatusCode);
+    }
+
+    [Fact]
     public async Task The_backoff_stops_growing_at_fifteen_minutes()
     {
         var email = ApiHelpers.NewEmail("capped");

@@ -40,6 +40,7 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
         builder.UseSetting("Jwt:Secret", JwtSecret);
         builder.UseSetting("Passwords:Iterations", TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("RateLimits:PerIpPerMinute", "1000000");
+        builder.UseSetting("RateLimits:SignupsPerIpPerHour", "1000000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

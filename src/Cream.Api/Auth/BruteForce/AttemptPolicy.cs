@@ -4,10 +4,13 @@ namespace Cream.Api.Auth.BruteForce;
 /// The arithmetic of the limits, shared by both stores (the Redis scripts mirror it). Times
 /// are Unix milliseconds of the injected <see cref="TimeProvider"/>, never the store's clock.
 /// </summary>
-internal sealed record AttemptPolicy(int PerClientLimit, int FreeFailures)
+internal sealed record AttemptPolicy(int PerClientLimit, int FreeFailures, int SignupsPerClientLimit)
 {
     /// <summary>The per-client window: fixed, aligned to the clock's minutes, the same on every instance.</summary>
     public const long WindowMs = 60_000;
+
+    /// <summary>The per-client signup window: fixed, aligned to the clock's hours.</summary>
+    public const long SignupWindowMs = 60 * 60_000;
 
     /// <summary>The backoff after the first failure past the free ones; it doubles with each further failure.</summary>
     public const long FirstBackoffMs = 1_000;
@@ -23,12 +26,12 @@ internal sealed record AttemptPolicy(int PerClientLimit, int FreeFailures)
     public static AttemptPolicy From(RateLimitOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new(options.PerIpPerMinute, options.FailuresBeforeBackoff);
+        return new(options.PerIpPerMinute, options.FailuresBeforeBackoff, options.SignupsPerIpPerHour);
     }
 
-    public static long WindowIndex(long nowMs) => nowMs / WindowMs;
+    public static long WindowIndex(long nowMs, long windowMs = WindowMs) => nowMs / windowMs;
 
-    public static long WindowEndMs(long windowIndex) => (windowIndex + 1) * WindowMs;
+    public static long WindowEndMs(long windowIndex, long windowMs = WindowMs) => (windowIndex + 1) * windowMs;
 
     /// <summary>How long an account waits after its <paramref name="failures"/>-th consecutive failed attempt (0: not at all).</summary>
     public long BackoffMs(long failures) =>
@@ -46,8 +49,11 @@ internal readonly record struct AccountClaim(bool Allowed, long RetryAfterMs, lo
 /// <summary>Where the brute-force counters live: this process, or Redis shared by every instance.</summary>
 internal interface IAttemptCounters
 {
-    /// <summary>Counts one attempt by <paramref name="client"/> in the window <paramref name="windowIndex"/>; returns the window's count so far.</summary>
-    ValueTask<long> CountClientAttemptAsync(string client, long windowIndex);
+    /// <summary>
+    /// Counts one attempt by <paramref name="client"/> in the window <paramref name="windowIndex"/>
+    /// (of <paramref name="windowMs"/>); returns the window's count so far.
+    /// </summary>
+    ValueTask<long> CountClientAttemptAsync(string client, long windowIndex, long windowMs = AttemptPolicy.WindowMs);
 
     /// <summary>
     /// Atomically refuses the attempt while <paramref name="account"/> is backing off, or else

@@ -43,6 +43,27 @@ internal sealed class BruteForceGuard(
     }
 
     /// <summary>
+    /// Counts a signup from the caller's address (<c>RateLimits__SignupsPerIpPerHour</c>); a
+    /// result means refuse it, before anything is looked up or hashed.
+    /// </summary>
+    public async ValueTask<ProblemHttpResult?> CheckSignupAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var client = ClientPartition(context.Connection.RemoteIpAddress);
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var window = AttemptPolicy.WindowIndex(nowMs, AttemptPolicy.SignupWindowMs);
+        var count = await counters.CountClientAttemptAsync("signup:" + client, window, AttemptPolicy.SignupWindowMs);
+        if (count <= policy.SignupsPerClientLimit)
+        {
+            return null;
+        }
+
+        var retryAfter = RetryAfterSeconds(AttemptPolicy.WindowEndMs(window, AttemptPolicy.SignupWindowMs) - nowMs);
+        await events.SignupsLimitedAsync(client, policy.SignupsPerClientLimit, retryAfter, firstInWindow: count == policy.SignupsPerClientLimit + 1L);
+        return TooManyAttempts(context, retryAfter);
+    }
+
+    /// <summary>
     /// Claims a password attempt for <paramref name="email"/>; a result means refuse it without
     /// checking the password. The attempt counts as a failure until <see cref="LoginSucceededAsync"/>.
     /// </summary>

@@ -21,14 +21,14 @@ internal sealed class InProcessAttemptCounters(AttemptPolicy policy, TimeProvide
 
     internal int TrackedAccounts => _accounts.Count;
 
-    public ValueTask<long> CountClientAttemptAsync(string client, long windowIndex)
+    public ValueTask<long> CountClientAttemptAsync(string client, long windowIndex, long windowMs = AttemptPolicy.WindowMs)
     {
         PruneIfDue();
         var window = _clients.AddOrUpdate(
             client,
-            static (_, index) => new ClientWindow(index, 1),
-            static (_, current, index) => current.Index == index ? current with { Count = current.Count + 1 } : new ClientWindow(index, 1),
-            windowIndex);
+            static (_, arg) => new ClientWindow(arg.Index, 1, arg.WindowMs),
+            static (_, current, arg) => current.Index == arg.Index ? current with { Count = current.Count + 1 } : new ClientWindow(arg.Index, 1, arg.WindowMs),
+            (Index: windowIndex, WindowMs: windowMs));
         return ValueTask.FromResult(window.Count);
     }
 
@@ -69,10 +69,9 @@ internal sealed class InProcessAttemptCounters(AttemptPolicy policy, TimeProvide
             return; // not yet, or another request is pruning
         }
 
-        var currentWindow = AttemptPolicy.WindowIndex(nowMs);
         foreach (var entry in _clients)
         {
-            if (entry.Value.Index < currentWindow)
+            if (entry.Value.Index < AttemptPolicy.WindowIndex(nowMs, entry.Value.WindowMs))
             {
                 _clients.TryRemove(entry); // only if unchanged since read
             }
@@ -99,7 +98,7 @@ internal sealed class InProcessAttemptCounters(AttemptPolicy policy, TimeProvide
         }
     }
 
-    private sealed record ClientWindow(long Index, long Count);
+    private sealed record ClientWindow(long Index, long Count, long WindowMs);
 
     private sealed record AccountStreak(long Failures, long BlockedUntilMs, long ForgetAtMs);
 }

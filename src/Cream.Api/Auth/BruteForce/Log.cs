@@ -14,6 +14,10 @@ internal static partial class Log
         Message = "Login for account {AccountHash} refused without checking the password: {Failures} consecutive failures, backing off for {RetryAfterSeconds} s (client {Client})")]
     public static partial void LoginBackingOff(ILogger logger, string accountHash, long failures, long retryAfterSeconds, string client);
 
+    [LoggerMessage(EventId = 1104, EventName = "SignupsLimited", Level = LogLevel.Warning,
+        Message = "Client {Client} made more than {Limit} signups this hour; refused for {RetryAfterSeconds} s")]
+    public static partial void SignupsLimited(ILogger logger, string client, int limit, long retryAfterSeconds);
+
     [LoggerMessage(EventId = 1102, EventName = "SharedRateLimitsUnavailable", Level = LogLevel.Warning,
         Message = "Redis cannot keep the shared login limits ({Failure}); this instance counts attempts on its own until it is back")]
     public static partial void SharedCountersUnavailable(ILogger logger, string failure);

@@ -17,4 +17,8 @@ public sealed class RateLimitOptions
     /// </summary>
     [Range(1, 1000, ErrorMessage = "RateLimits__FailuresBeforeBackoff must be between {1} and {2}.")]
     public int FailuresBeforeBackoff { get; set; } = 5;
+
+    /// <summary>Signups one client address may make per hour (each costs a password hash, and each probes an email).</summary>
+    [Range(1, 1_000_000_000)]
+    public int SignupsPerIpPerHour { get; set; } = 20;
 }

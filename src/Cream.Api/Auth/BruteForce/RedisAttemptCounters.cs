@@ -93,10 +93,10 @@ internal sealed class RedisAttemptCounters(
         }
     }
 
-    public async ValueTask<long> CountClientAttemptAsync(string client, long windowIndex)
+    public async ValueTask<long> CountClientAttemptAsync(string client, long windowIndex, long windowMs = AttemptPolicy.WindowMs)
     {
-        var result = await EvaluateAsync(CountClientScript, $"{KeyPrefix}ip:{client}:{windowIndex}", [2 * AttemptPolicy.WindowMs]);
-        return result is null ? await local.CountClientAttemptAsync(client, windowIndex) : (long)result;
+        var result = await EvaluateAsync(CountClientScript, $"{KeyPrefix}ip:{client}:{windowIndex}", [2 * windowMs]);
+        return result is null ? await local.CountClientAttemptAsync(client, windowIndex, windowMs) : (long)result;
     }
 
     public async ValueTask<AccountClaim> ClaimAccountAttemptAsync(string account, long nowMs)

@@ -407,8 +407,9 @@ main() {
   export CREAM_TEST_NODE_MODULES="$tmp_dir/node/node_modules"
   export DOTNET_CLI_TELEMETRY_OPTOUT=1
   export DOTNET_NOLOGO=1
-  # No MSBuild worker nodes left running after the script.
+  # No MSBuild worker nodes or compiler server left running after the script.
   export MSBUILDDISABLENODEREUSE=1
+  export UseSharedCompilation=false
 
   cd "$repo_root"
   local out="$tmp_dir/dotnet-test.log" rc

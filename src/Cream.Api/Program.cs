@@ -90,9 +90,11 @@ catch (Exception exception) when (exception is CommandException || Settings.Desc
     await Console.Error.WriteLineAsync(Settings.DescribeFailure(exception) ?? exception.Message);
     return 1;
 }
-catch (Exception exception) when (command is not null && DbErrors.IsUnavailable(exception))
+catch (Exception exception) when (DbErrors.IsUnavailable(exception) || DbErrors.IsConnectionRefused(exception))
 {
-    await Console.Error.WriteLineAsync($"{command.Name}: the database is unavailable ({exception.GetBaseException().Message}).");
+    // Start-up (or a command) needs the database; say so in one line (Npgsql's messages carry no password).
+    var what = DbErrors.IsConnectionRefused(exception) ? "refused the connection" : "is unavailable";
+    await Console.Error.WriteLineAsync($"{command?.Name ?? "Cream.Api"}: the database {what} ({exception.GetBaseException().Message}).");
     return 1;
 }
 

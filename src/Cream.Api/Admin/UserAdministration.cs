@@ -23,6 +23,9 @@ public sealed class UserAdministration(CreamDbContext db, Revoker revoker, State
         bool disabled = false, enabled = false, found = false;
         await revoker.InTransactionAsync(async token =>
         {
+            // Held before it is read: two admins changing one user at once take turns, so what
+            // is removed or disabled is decided from what the other left behind.
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(set => set.SetProperty(u => u.UpdatedAt, u => u.UpdatedAt), token);
             var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.Roles, u.IsActive }).FirstOrDefaultAsync(token);
             if (user is null)
             {

@@ -10,6 +10,8 @@ public static class DbErrors
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
     private const int SqliteCantOpen = 14;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
 
     /// <summary>True when a write failed on a unique index (SQLite or PostgreSQL).</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) => exception?.InnerException switch
@@ -32,13 +34,20 @@ public static class DbErrors
         // Everything else Npgsql raises itself is about reaching the server: refused, reset,
         // closed mid-reply, timed out, no free connection in the pool.
         NpgsqlException => true,
-        SqliteException sqlite => sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteCantOpen,
+        SqliteException sqlite => sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteCantOpen or SqliteIoError or SqliteFull,
         TimeoutException => true,
         InvalidOperationException { InnerException: { } inner } => IsUnavailable(inner),
         InvalidOperationException { Source: "Npgsql" } orphaned => LeftByABrokenConnection.Contains(orphaned.Message),
         DbUpdateException { InnerException: { } inner } => IsUnavailable(inner),
         _ => false,
     };
+
+    /// <summary>
+    /// True when the server refused this service's connection itself: a wrong user or password
+    /// (class 28) or a database that does not exist (3D000). A setting to fix, not an outage.
+    /// </summary>
+    public static bool IsConnectionRefused(Exception exception) =>
+        exception.GetBaseException() is PostgresException { SqlState: ['2', '8', _, _, _] or PostgresErrorCodes.InvalidCatalogName };
 
     /// <summary>
     /// What Npgsql says, without an inner exception, of a transaction or connection that a
@@ -55,7 +64,7 @@ public static class DbErrors
 
     /// <summary>
     /// The SQLSTATEs of a server that is going away or cannot take us now (PostgreSQL appendix A):
-    /// class 08 (connection exception), 57P01 admin shutdown (a restart, or
+    /// the connection exceptions of class 08 (but 08P01, a protocol violation), 57P01 admin shutdown (a restart, or
     /// <c>pg_terminate_backend</c>), 57P02 crash shutdown, 57P03 cannot connect now (starting up
     /// or shutting down), 57P05 idle session timeout, 53300 too many connections and 57014 a
     /// statement timeout. Serialization failures and deadlocks are not among them: they come from
@@ -64,7 +73,7 @@ public static class DbErrors
     public static bool IsUnavailable(string? sqlState) => sqlState switch
     {
         null => false,
-        ['0', '8', _, _, _] => true,
+        "08000" or "08001" or "08003" or "08004" or "08006" => true, // connection exceptions (not 08P01, a protocol bug)
         PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow => true,
         "57P05" => true, // idle_session_timeout (PostgreSQL 14)
         PostgresErrorCodes.TooManyConnections => true,

@@ -208,6 +208,21 @@ public sealed partial class StartupAndCommandTests : IDisposable
         Assert.DoesNotContain("   at ", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serving_with_keys_in_an_unreachable_database_stops_with_one_line()
+    {
+        var environment = Environment("Production", "Host=127.0.0.1;Port=1;Database=nowhere;Timeout=2");
+        environment["Jwt__Algorithm"] = "ES256"; // the keys live in the database, which start-up must read
+
+        var result = await ServiceProcess.RunAsync(_folder.Path, environment);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Cream.Api: the database is unavailable", line, StringComparison.Ordinal);
+        // The framework's own log lines may say more about the failed connection; the process does not crash.
+        Assert.DoesNotContain("Unhandled exception", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--help")]
     [InlineData("-h")]

@@ -42,6 +42,7 @@ public sealed class DbErrorsTests
     [InlineData("40001")] // serialization_failure
     [InlineData("40P01")] // deadlock_detected
     [InlineData("57P04")] // database_dropped
+    [InlineData("08P01")] // protocol_violation: a bug of the client, not an outage
     [InlineData("XX000")] // internal_error
     public void A_query_the_server_refused_is_a_bug_not_an_outage(string sqlState)
     {
@@ -94,6 +95,8 @@ public sealed class DbErrorsTests
     [InlineData(5)] // SQLITE_BUSY: another writer held the lock past the busy timeout
     [InlineData(6)] // SQLITE_LOCKED
     [InlineData(14)] // SQLITE_CANTOPEN
+    [InlineData(10)] // SQLITE_IOERR
+    [InlineData(13)] // SQLITE_FULL: the disk is full
     public void Sqlite_busy_locked_or_unopenable_is_unavailable(int code)
     {
         var failure = new SqliteException("database is locked", code);

@@ -49,7 +49,7 @@ public sealed class RevocationList : IStateChangeConsumer
             case StateChangeKind.Session when Guid.TryParse(change.Id, out var sessionId):
                 _sessions.AddOrUpdate(sessionId, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
                 break;
-            case StateChangeKind.Token when change.Id.Length > 0:
+            case StateChangeKind.Token when change.Id is { Length: > 0 }:
                 _tokens.AddOrUpdate(change.Id, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
                 break;
         }

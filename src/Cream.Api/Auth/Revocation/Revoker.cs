@@ -31,7 +31,6 @@ public sealed class Revoker(
         try
         {
             await work(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
         catch
         {
@@ -43,12 +42,21 @@ public sealed class Revoker(
             _inTransaction = false;
         }
 
-        foreach (var change in _unannounced)
+        try
         {
-            await bus.PublishAsync(change);
+            await transaction.CommitAsync(cancellationToken);
         }
+        finally
+        {
+            // Announced even when the commit's outcome is unknown (the connection broke during
+            // COMMIT): refusing for a change that did not commit errs on the safe side.
+            foreach (var change in _unannounced)
+            {
+                await bus.PublishAsync(change);
+            }
 
-        _unannounced.Clear();
+            _unannounced.Clear();
+        }
     }
 
     /// <summary>Ends one session of one user; false when there is no such live session.</summary>

@@ -177,14 +177,21 @@ public sealed class SessionTokens(
             return (Rotation.AlreadyConsumed, null);
         }
 
-        db.RefreshTokens.Add(successorRow);
-        await db.SaveChangesAsync(cancellationToken);
-        db.ChangeTracker.Clear();
-        await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(set => set
+        // Only a live session moves on: one ended since it was read (a logout) gets nothing.
+        var live = await db.Sessions.Where(s => s.Id == sessionId && s.IsValid).ExecuteUpdateAsync(set => set
             .SetProperty(s => s.LastActivity, now)
             .SetProperty(s => s.ExpiresAt, successorRow.ExpiresAt)
             .SetProperty(s => s.IpAddress, client.IpAddress)
             .SetProperty(s => s.UserAgent, client.UserAgent), cancellationToken);
+        if (live != 1)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return (Rotation.HolderChanged, null);
+        }
+
+        db.RefreshTokens.Add(successorRow);
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
         var response = Respond(holder, sessionId, successor); // minted before the commit, while the user's row is held
         await transaction.CommitAsync(cancellationToken);
         return (Rotation.Rotated, response);
@@ -196,6 +203,15 @@ public sealed class SessionTokens(
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (!await HoldAsync(holder, cancellationToken))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return (Rotation.HolderChanged, null);
+        }
+
+        // Held like a rotation: a session ended since it was read gets nothing (its next read refuses it).
+        var live = await db.Sessions.Where(s => s.Id == sessionId && s.IsValid)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastActivity, s => s.LastActivity), cancellationToken);
+        if (live != 1)
         {
             await transaction.RollbackAsync(cancellationToken);
             return (Rotation.HolderChanged, null);

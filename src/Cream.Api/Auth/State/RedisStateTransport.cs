@@ -185,6 +185,12 @@ public sealed class RedisStateTransport(
                 return;
             }
 
+            if (message.Change is null)
+            {
+                Log.RevocationMessageIgnored(logger);
+                return;
+            }
+
             if (message.Resync)
             {
                 _ = sync.TryResyncAsync(CancellationToken.None);
@@ -194,7 +200,7 @@ public sealed class RedisStateTransport(
                 local.Deliver(message.Change);
             }
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or ArgumentException or FormatException)
         {
             Log.RevocationMessageIgnored(logger);
         }

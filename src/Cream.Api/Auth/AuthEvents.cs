@@ -71,30 +71,33 @@ public sealed class AuthEvents(AuditTrail audit, AuthMetrics metrics, ILogger<Au
         return audit.FailedAsync(AuthEventTypes.RefreshReuse, userId, sessionId, "reused");
     }
 
-    /// <summary>Every refusal is counted; the first of a client's window is also logged and audited, however long the flood.</summary>
+    /// <summary>A client address over its login and refresh limit for this minute.</summary>
     public Task ClientLimitedAsync(string client, int limit, long retryAfterSeconds, bool firstInWindow)
     {
-        metrics.Lockout("client");
-        if (!firstInWindow)
+        if (firstInWindow)
         {
-            return Task.CompletedTask;
+            BruteForce.Log.ClientAttemptsLimited(logger, client, limit, retryAfterSeconds);
         }
 
-        BruteForce.Log.ClientAttemptsLimited(logger, client, limit, retryAfterSeconds);
-        return audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "client_limit");
+        return AddressLimitedAsync("client", "client_limit", firstInWindow);
     }
 
-    /// <summary>Every refused signup is counted; the first of a client's hour is also logged and audited.</summary>
+    /// <summary>A client address over its signup limit for this hour.</summary>
     public Task SignupsLimitedAsync(string client, int limit, long retryAfterSeconds, bool firstInWindow)
     {
-        metrics.Lockout("signup");
-        if (!firstInWindow)
+        if (firstInWindow)
         {
-            return Task.CompletedTask;
+            BruteForce.Log.SignupsLimited(logger, client, limit, retryAfterSeconds);
         }
 
-        BruteForce.Log.SignupsLimited(logger, client, limit, retryAfterSeconds);
-        return audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: "signup_limit");
+        return AddressLimitedAsync("signup", "signup_limit", firstInWindow);
+    }
+
+    /// <summary>Every refusal is counted; the first of a client's window is also audited (and logged), however long the flood.</summary>
+    private Task AddressLimitedAsync(string scope, string reason, bool firstInWindow)
+    {
+        metrics.Lockout(scope);
+        return firstInWindow ? audit.FailedAsync(AuthEventTypes.Lockout, userId: null, reason: reason) : Task.CompletedTask;
     }
 
     /// <summary>Every refused attempt is a row; the per-address limit bounds how fast they come.</summary>

@@ -19,6 +19,10 @@ public sealed class LoginStormTests
             },
         };
         await service.InitializeAsync();
+        // Hashing blocks a pool thread; a cold pool of two threads would run the storm one
+        // login after another (it did whenever this test ran alone) instead of at once.
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), completionPorts);
         var user = await service.CreateClient().SignupAsync();
         using var authenticated = service.CreateClient(user.AccessToken);
 

@@ -64,8 +64,9 @@ public sealed class RevocationSync(
                 .Where(u => !u.IsActive || u.TokensValidAfter > window)
                 .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt })
                 .ToListAsync(cancellationToken);
+            var sessionWindow = window - Revoker.EndedSessionMargin;
             var sessions = await db.Sessions.AsNoTracking()
-                .Where(s => s.RevokedAt > window)
+                .Where(s => s.RevokedAt > sessionWindow)
                 .Select(s => new { s.Id, s.RevokedAt })
                 .ToListAsync(cancellationToken);
             var tokens = await db.RevokedAccessTokens.AsNoTracking()
@@ -76,7 +77,7 @@ public sealed class RevocationSync(
             var lifetime = keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew;
             var snapshot = users
                 .Select(u => new StateChange(StateChangeKind.User, u.Id.ToString(), UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt)))
-                .Concat(sessions.Select(s => new StateChange(StateChangeKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime), false, version)))
+                .Concat(sessions.Select(s => new StateChange(StateChangeKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime + Revoker.EndedSessionMargin), false, version)))
                 .Concat(tokens.Select(t => new StateChange(StateChangeKind.Token, t.TokenId, UnixSeconds(t.ExpiresAt), false, version)));
             revocations.Load(snapshot, startedAt);
             revocations.Prune(time.GetUtcNow().ToUnixTimeSeconds());

@@ -198,10 +198,16 @@ public sealed class Revoker(
         metrics.Revoked("access_token", "rfc7009_revoke");
     }
 
-    /// <summary>A session's access tokens live at most one lifetime (plus skew) after it ends.</summary>
+    /// <summary>
+    /// How much longer than a token's lifetime an ended session is remembered: a refresh that
+    /// held the session while the logout waited mints a moment after the end the logout records.
+    /// </summary>
+    public static readonly TimeSpan EndedSessionMargin = TimeSpan.FromMinutes(1);
+
+    /// <summary>A session's access tokens live at most one lifetime (plus skew) after it ends; it is remembered a margin longer.</summary>
     private StateChange SessionEnded(Guid sessionId, DateTime endedAt)
     {
-        var until = new DateTimeOffset(endedAt + keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew).ToUnixTimeSeconds();
+        var until = new DateTimeOffset(endedAt + keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew + EndedSessionMargin).ToUnixTimeSeconds();
         return new StateChange(StateChangeKind.Session, sessionId.ToString(), until, false, new DateTimeOffset(endedAt).ToUnixTimeMilliseconds());
     }
 

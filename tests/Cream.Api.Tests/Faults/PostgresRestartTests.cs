@@ -83,17 +83,18 @@ public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifet
         load.Add(Loop(failures, Requests("me", answers, () => _service.CreateClient(reader.AccessToken).GetAsync("/api/auth/me")), stop.Token));
         load.Add(Loop(failures, Requests("ready", answers, () => _service.CreateClient().GetAsync("/health/ready")), stop.Token));
 
+        // Each phase lasts until the load has had that many more answers, whatever the machine's speed.
         var clock = Stopwatch.StartNew();
-        await Task.Delay(1000);
+        await AnswersAsync(answers, more: 150);
         await FaultPostgres.RestartAsync();
         output.WriteLine($"restart done at {clock.Elapsed.TotalSeconds:F1} s");
-        await Task.Delay(1500);
+        await AnswersAsync(answers, more: 300);
         await FaultPostgres.StopAsync();
         output.WriteLine($"stopped at {clock.Elapsed.TotalSeconds:F1} s");
-        await Task.Delay(1500);
+        await AnswersAsync(answers, more: 300);
         await FaultPostgres.StartAsync();
         output.WriteLine($"started at {clock.Elapsed.TotalSeconds:F1} s");
-        await Task.Delay(1500);
+        await AnswersAsync(answers, more: 300);
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
@@ -196,6 +197,13 @@ public sealed class PostgresRestartTests(ITestOutputHelper output) : IAsyncLifet
 
             await Task.Delay(10, CancellationToken.None);
         }
+    }
+
+    /// <summary>Waits until the load has answered <paramref name="more"/> more requests (a minute at most).</summary>
+    private static async Task AnswersAsync(ConcurrentQueue<Answer> answers, int more)
+    {
+        var target = answers.Count + more;
+        Assert.NotNull(await Cream.Api.Tests.ScaleOut.TwoInstances.WaitUntilAsync(() => Task.FromResult(answers.Count >= target), TimeSpan.FromMinutes(1)));
     }
 
     private static async Task<bool> RetryUntilAsync(Func<Task<HttpResponseMessage>> send, HttpStatusCode wanted)

@@ -1,9 +1,7 @@
-using System.Text.Json;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.State;
 using Cream.Api.Auth.Tokens;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Cream.Api.Auth.Keys;
 
@@ -55,22 +53,9 @@ internal static class RotateKeyCommand
             return false;
         }
 
-        var redisOptions = ConfigurationOptions.Parse(configuration);
-        redisOptions.AbortOnConnectFail = false;
-        redisOptions.ConnectTimeout = 2000;
-        redisOptions.ClientName = "cream-api-rotate-key";
-        try
-        {
-            await using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
-            var change = new StateChange(StateChangeKind.SigningKeys, "", 0, true,
-                services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds());
-            var payload = JsonSerializer.Serialize(new StateMessage("rotate-key", change), StateJson.Default.StateMessage);
-            cancellationToken.ThrowIfCancellationRequested();
-            return await redis.GetSubscriber().PublishAsync(RedisStateTransport.Channel, payload) >= 0 && redis.IsConnected;
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            return false;
-        }
+        var change = new StateChange(StateChangeKind.SigningKeys, "", 0, true,
+            services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds());
+        cancellationToken.ThrowIfCancellationRequested();
+        return await RedisStateTransport.AnnounceOnceAsync(configuration, "rotate-key", change);
     }
 }

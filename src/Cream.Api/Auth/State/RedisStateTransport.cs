@@ -73,6 +73,29 @@ public sealed class RedisStateTransport(
         _sending = SendQueuedAsync(_stopping.Token);
     }
 
+    /// <summary>
+    /// Publishes one change from a process that runs no transport (a command): connects, sends,
+    /// disconnects. False when Redis could not be reached.
+    /// </summary>
+    public static async Task<bool> AnnounceOnceAsync(string configuration, string origin, StateChange change)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 2000;
+        options.ClientName = "cream-api-" + origin;
+        try
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+            var payload = JsonSerializer.Serialize(new StateMessage(origin, change), StateJson.Default.StateMessage);
+            await redis.GetSubscriber().PublishAsync(Channel, payload);
+            return redis.IsConnected;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Hands the change to the background sender: never waits for Redis.</summary>
     public Task SendAsync(StateChange change)
     {

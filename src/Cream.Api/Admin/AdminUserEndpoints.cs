@@ -45,7 +45,7 @@ public static class AdminUserEndpoints
         var users = db.Users.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(email))
         {
-            var fragment = AppUser.Normalize(email);
+            var fragment = EmailAddress.Key(email);
             users = users.Where(u => u.NormalizedEmail.Contains(fragment));
         }
 

@@ -10,29 +10,26 @@ using Microsoft.EntityFrameworkCore;
 namespace Cream.Api.Admin;
 
 /// <summary>
-/// <c>create-admin --email E --password P</c>: creates that user with the admin role, or gives an
-/// existing user the role and leaves their password as it is.
+/// <c>create-admin --email E --password P [--promote]</c>: creates that user with the admin role.
+/// An existing account is refused unless <c>--promote</c>, which also replaces its password and
+/// ends its sessions. Email and password follow the same rules as a signup.
 /// </summary>
 internal static class CreateAdminCommand
 {
     public static async Task<string> RunAsync(IServiceProvider services, string email, string password, bool promote, CancellationToken cancellationToken)
     {
-        if (!SignupValidation.IsValidEmail(email))
+        var checkedEmail = EmailAddress.Check(email, out var emailProblem)
+            ?? throw new CommandException($"create-admin: --email is refused: {emailProblem}");
+        if (PasswordPolicy.Problem(password, checkedEmail) is { } passwordProblem)
         {
-            throw new CommandException("create-admin: --email must be a valid email address.");
-        }
-
-        if (!SignupValidation.IsValidPassword(password))
-        {
-            throw new CommandException(
-                $"create-admin: --password must be {PasswordOptions.MinimumLength} to {PasswordOptions.MaximumLength} characters.");
+            throw new CommandException($"create-admin: --password is refused: {passwordProblem}");
         }
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
         var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
         var logger = scope.ServiceProvider.GetRequiredService<ILogger<AppUser>>();
-        var normalized = AppUser.Normalize(email);
+        var normalized = EmailAddress.Key(email);
         var now = time.GetUtcNow().UtcDateTime;
 
         var existing = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized)
@@ -49,11 +46,10 @@ internal static class CreateAdminCommand
             return await PromoteAsync(scope.ServiceProvider, existing.Id, existing.Email, existing.Roles, password, cancellationToken);
         }
 
-        var trimmed = email.Trim();
         var user = new AppUser
         {
             Id = Guid.CreateVersion7(),
-            Email = trimmed,
+            Email = checkedEmail,
             NormalizedEmail = normalized,
             PasswordHash = scope.ServiceProvider.GetRequiredService<PasswordService>().Hash(password),
             FirstName = "Admin",

@@ -30,13 +30,13 @@ public sealed class SignInService(
     {
         ArgumentNullException.ThrowIfNull(client);
         var started = Stopwatch.GetTimestamp();
-        if (email.Length > AppUserConfiguration.EmailMaxLength || password.Length > PasswordOptions.MaximumLength)
+        if (email.Length > AppUserConfiguration.EmailMaxLength || password.Length > PasswordOptions.MaximumUtf16Length)
         {
             await events.LoginFailedAsync("input_too_long", null, client.IpAddress, started);
             return null;
         }
 
-        var normalized = AppUser.Normalize(email);
+        var normalized = EmailAddress.Key(email);
         var user = await db.Users.AsNoTracking()
             .Where(u => u.NormalizedEmail == normalized)
             .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.Roles, u.TokensValidAfter, u.SecurityStamp })
@@ -102,8 +102,8 @@ public sealed class SignInService(
     public async Task<(SignupOutcome Outcome, TokenResponse? Tokens)> SignupAsync(SignupRequest request, ClientInfo client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var email = request.Email!.Trim();
-        var normalized = AppUser.Normalize(email);
+        var email = EmailAddress.Check(request.Email, out _) ?? throw new ArgumentException("The email was not validated.", nameof(request));
+        var normalized = EmailAddress.Key(email);
         // Hashed whether or not the email is taken, so the answer's timing tells nothing.
         var passwordHash = await passwords.HashAsync(request.Password!, cancellationToken);
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, cancellationToken))

@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Users;
 
@@ -9,44 +8,20 @@ internal static class SignupValidation
     public static Dictionary<string, string[]> Validate(SignupRequest request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!IsValidEmail(request.Email))
+        var email = EmailAddress.Check(request.Email, out var emailProblem);
+        if (emailProblem is not null)
         {
-            errors["email"] = ["A valid email address is required."];
+            errors["email"] = [emailProblem];
         }
 
-        if (!IsValidPassword(request.Password))
+        if (PasswordPolicy.Problem(request.Password, email) is { } passwordProblem)
         {
-            errors["password"] = [$"Password must be {PasswordOptions.MinimumLength} to {PasswordOptions.MaximumLength} characters."];
+            errors["password"] = [passwordProblem];
         }
 
         CheckName(errors, "first_name", request.FirstName);
         CheckName(errors, "last_name", request.LastName);
         return errors;
-    }
-
-    public static bool IsValidPassword(string? password) =>
-        password is { Length: >= PasswordOptions.MinimumLength and <= PasswordOptions.MaximumLength };
-
-    /// <summary>A plain <c>local@domain.tld</c> address without display name or spaces.</summary>
-    public static bool IsValidEmail(string? email)
-    {
-        if (email is null)
-        {
-            return false;
-        }
-
-        email = email.Trim();
-        if (email.Length is 0 or > AppUserConfiguration.EmailMaxLength || email.Any(char.IsWhiteSpace))
-        {
-            return false;
-        }
-
-        var at = email.LastIndexOf('@');
-        return MailAddress.TryCreate(email, out var address)
-            && string.Equals(address.Address, email, StringComparison.Ordinal)
-            && at > 0
-            && email.IndexOf('.', at) > at + 1
-            && !email.EndsWith('.');
     }
 
     private static void CheckName(Dictionary<string, string[]> errors, string field, string? value)

@@ -1,5 +1,7 @@
 using Cream.Api.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Cream.Api.Data;
 
@@ -36,6 +38,21 @@ public static class DataExtensions
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        var rekeyAt = pending.FindIndex(m => m.EndsWith("_" + EmailKeyRekey.MigrationName, StringComparison.Ordinal));
+        if (rekeyAt >= 0)
+        {
+            // The rows are re-keyed by the schema they were written under, and the migration
+            // that records it is applied only afterwards: an interrupted run re-keys again.
+            if (rekeyAt > 0)
+            {
+                await db.GetService<IMigrator>().MigrateAsync(pending[rekeyAt - 1], cancellationToken: cancellationToken);
+            }
+
+            var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmailKeyRekey));
+            await EmailKeyRekey.RunAsync(db, logger, cancellationToken);
+        }
+
         await db.Database.MigrateAsync(cancellationToken);
         if (db is SqliteCreamDbContext)
         {

@@ -5,10 +5,10 @@ public sealed class AppUser
 {
     public Guid Id { get; set; }
 
-    /// <summary>The email as the user typed it (trimmed).</summary>
+    /// <summary>The email as the user typed it, trimmed and NFC-normalised.</summary>
     public required string Email { get; set; }
 
-    /// <summary>Upper-cased email: the unique, case-insensitive lookup key.</summary>
+    /// <summary>The unique lookup key: <see cref="EmailAddress.Key"/> of the email.</summary>
     public required string NormalizedEmail { get; set; }
 
     /// <summary>Password hash (the column is called <c>password</c> in the first version).</summary>
@@ -41,6 +41,4 @@ public sealed class AppUser
 
     /// <summary>Role names carried in the access token's <c>roles</c> claim.</summary>
     public List<string> Roles { get; set; } = [];
-
-    public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 }

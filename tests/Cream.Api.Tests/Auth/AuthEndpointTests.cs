@@ -27,7 +27,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
         Assert.Equal("bearer", body.TokenType);
         Assert.Equal(1800, body.ExpiresIn);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
-        var normalized = AppUser.Normalize(email);
+        var normalized = EmailAddress.Key(email);
         var user = await factory.WithDbAsync(db => db.Users.SingleAsync(u => u.NormalizedEmail == normalized));
         Assert.True(user.IsVerified);
         Assert.True(user.IsActive);
@@ -59,7 +59,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created),
             r => Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode));
-        var normalized = AppUser.Normalize(email);
+        var normalized = EmailAddress.Key(email);
         Assert.Equal(1, await factory.WithDbAsync(db => db.Users.CountAsync(u => u.NormalizedEmail == normalized)));
     }
 
@@ -116,7 +116,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
     public async Task Disabled_account_cannot_log_in_and_looks_like_a_wrong_password()
     {
         var user = await _client.SignupAsync();
-        var normalized = AppUser.Normalize(user.Email);
+        var normalized = EmailAddress.Key(user.Email);
         await factory.WithDbAsync(db => db.Users.Where(u => u.NormalizedEmail == normalized)
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.IsActive, false)));
 
@@ -237,7 +237,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
     public async Task Me_for_an_account_disabled_behind_the_services_back_is_a_401_challenge()
     {
         var user = await _client.SignupAsync();
-        var normalized = AppUser.Normalize(user.Email);
+        var normalized = EmailAddress.Key(user.Email);
         // Straight in the database, as another tool might: no revocation event, no cached profile yet.
         await factory.WithDbAsync(db => db.Users.Where(u => u.NormalizedEmail == normalized)
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.IsActive, false)));
@@ -290,7 +290,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
 
     private Task<string> StoredHashAsync(string email)
     {
-        var normalized = AppUser.Normalize(email);
+        var normalized = EmailAddress.Key(email);
         return factory.WithDbAsync(db => db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.PasswordHash).SingleAsync());
     }
 
@@ -301,7 +301,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
         {
             Id = Guid.NewGuid(),
             Email = email,
-            NormalizedEmail = AppUser.Normalize(email),
+            NormalizedEmail = EmailAddress.Key(email),
             PasswordHash = passwordHash,
             FirstName = "Legacy",
             LastName = "User",

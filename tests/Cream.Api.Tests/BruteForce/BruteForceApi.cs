@@ -112,7 +112,7 @@ public static class BruteForceApi
 
     public static Task<StoredState> StoredStateAsync(this CreamApiFactory factory, string email)
     {
-        var normalized = AppUser.Normalize(email);
+        var normalized = EmailAddress.Key(email);
         return factory.WithDbAsync(async db =>
         {
             var user = await db.Users.AsNoTracking().SingleAsync(u => u.NormalizedEmail == normalized);

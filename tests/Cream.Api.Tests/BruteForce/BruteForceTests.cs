@@ -221,7 +221,7 @@ public abstract class BruteForceTests(CreamApiFactory service, WebApplicationFac
         Assert.Equal(HttpStatusCode.Created, third.StatusCode);
         var retryAfter = await BruteForceApi.AssertTooManyAttemptsAsync(fourth);
         Assert.InRange(retryAfter, 1, 3600);
-        var normalized = Cream.Api.Users.AppUser.Normalize(refusedEmail);
+        var normalized = Cream.Api.Users.EmailAddress.Key(refusedEmail);
         Assert.False(await service.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Users, u => u.NormalizedEmail == normalized)));
 
         service.Time.Advance(TimeSpan.FromSeconds(retryAfter));

@@ -149,8 +149,10 @@ public sealed partial class StartupAndCommandTests : IDisposable
 
     [Theory]
     [InlineData("create-admin --email admin@example.com", "create-admin: --password is required.")]
-    [InlineData("create-admin --email not-an-email --password admin-password-1", "create-admin: --email must be a valid email address.")]
-    [InlineData("create-admin --email admin@example.com --password short", "create-admin: --password must be 8 to 128 characters.")]
+    [InlineData("create-admin --email not-an-email --password admin-password-1", "create-admin: --email is refused: A valid email address is required.")]
+    [InlineData("create-admin --email admin@example.com --password short", "create-admin: --password is refused: Password must be 8 to 128 characters.")]
+    [InlineData("create-admin --email admin@example.com --password password1", "create-admin: --password is refused: This password is one of the most common passwords; choose another.")]
+    [InlineData("create-admin --email admin@example.com --password admin@example.com", "create-admin: --password is refused: The password must not be the email address or its part before the @.")]
     public async Task Command_mistakes_fail_with_one_clear_line(string arguments, string expected)
     {
         var environment = Environment("Production", $"Data Source={Path.Combine(_folder.Path, "mistakes.db")}");

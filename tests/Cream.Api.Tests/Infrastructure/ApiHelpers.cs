@@ -65,7 +65,7 @@ public static class ApiHelpers
             return user;
         }
 
-        var normalized = AppUser.Normalize(user.Email);
+        var normalized = EmailAddress.Key(user.Email);
         await factory.WithDbAsync(db => db.Users.Where(u => u.NormalizedEmail == normalized)
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.Roles, roles.ToList())));
         return user with { Tokens = await client.LoginAsync(user.Email, user.Password) };

@@ -48,7 +48,7 @@ internal sealed class PasswordChanges(
             return new(PasswordChangeOutcome.BackingOff, retryAfter);
         }
 
-        if (currentPassword is not { Length: <= PasswordOptions.MaximumLength }
+        if (currentPassword is not { Length: <= PasswordOptions.MaximumUtf16Length }
             || await passwords.VerifyAsync(user.PasswordHash, currentPassword, cancellationToken) == PasswordCheck.Failed)
         {
             await events.PasswordChangeRefusedAsync(userId, sessionId); // and the claimed check stays a failure

@@ -99,7 +99,7 @@ internal sealed class BruteForceGuard(
 
     /// <summary>The SHA-256 (hex) of the normalized email: what the counters are keyed by, never the email itself.</summary>
     internal static string AccountKey(string email) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(AppUser.Normalize(email))));
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(EmailAddress.Key(email))));
 
     /// <summary>
     /// The address a client is counted under: IPv4 as is, IPv6 by its /64 (what one host or

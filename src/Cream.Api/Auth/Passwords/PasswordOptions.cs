@@ -11,7 +11,12 @@ public sealed class PasswordOptions
     public const int RecommendedIterations = 210_000;
 
     public const int MinimumLength = 8;
+
+    /// <summary>In code points; see <see cref="PasswordPolicy"/>.</summary>
     public const int MaximumLength = 128;
+
+    /// <summary>The most UTF-16 units a password of <see cref="MaximumLength"/> code points can take: a cheap bound before hashing.</summary>
+    public const int MaximumUtf16Length = 2 * MaximumLength;
 
     /// <summary>PBKDF2 iterations for new hashes; stored hashes with fewer are re-hashed at login.</summary>
     [Range(10_000, 10_000_000)]

@@ -5,6 +5,7 @@ using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -101,12 +102,9 @@ public static class SessionEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
         ChangePasswordRequest request, ClaimsPrincipal principal, PasswordChanges changes, HttpContext context, CancellationToken cancellationToken)
     {
-        if (!SignupValidation.IsValidPassword(request.NewPassword))
+        if (PasswordPolicy.Problem(request.NewPassword, principal.FindFirstValue(AccessTokenClaims.Email)) is { } problem)
         {
-            return Problems.Validation(new Dictionary<string, string[]>
-            {
-                ["new_password"] = [$"Password must be {PasswordOptions.MinimumLength} to {PasswordOptions.MaximumLength} characters."],
-            });
+            return Problems.Validation(new Dictionary<string, string[]> { ["new_password"] = [problem] });
         }
 
         var result = await changes.ChangeAsync(

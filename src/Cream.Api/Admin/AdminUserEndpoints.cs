@@ -18,11 +18,16 @@ public static class AdminUserEndpoints
     private const int MaxRoles = 16;
     private const int MaxRoleLength = 32;
 
+    private const string LastAdministratorDetail = "The last administrator cannot be removed";
+
     public static IEndpointRouteBuilder MapAdminUsers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/admin/users").WithTags("Admin").RequireAuthorization(AuthPolicies.Admin);
         group.MapGet("/", List).WithSummary("Users, one page at a time, optionally filtered by email");
-        group.MapPatch("/{id:guid}", Update).WithSummary("Change a user's roles or active flag; removed roles and disabling take effect at once");
+        group.MapPatch("/{id:guid}", Update)
+            .WithSummary("Change a user's roles or active flag; removed roles and disabling take effect at once; the last active admin keeps its role and stays active (409)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:guid}/revoke-tokens", RevokeTokens).WithSummary("End every session and access token of a user");
         return routes;
     }
@@ -66,9 +71,13 @@ public static class AdminUserEndpoints
             return Problems.Validation(new Dictionary<string, string[]> { ["roles"] = [problem] });
         }
 
-        return await users.UpdateAsync(id, request.Roles, request.IsActive, admin.GetUserId(), cancellationToken) is { } view
-            ? TypedResults.Ok(view)
-            : Problems.Create(StatusCodes.Status404NotFound, "User not found");
+        var result = await users.UpdateAsync(id, request.Roles, request.IsActive, admin.GetUserId(), cancellationToken);
+        return result switch
+        {
+            { Profile: { } profile } => TypedResults.Ok(profile),
+            { Outcome: UserUpdateOutcome.LastAdmin } => Problems.Create(StatusCodes.Status409Conflict, LastAdministratorDetail),
+            _ => Problems.Create(StatusCodes.Status404NotFound, "User not found"),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokens(

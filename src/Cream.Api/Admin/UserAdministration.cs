@@ -9,33 +9,65 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cream.Api.Admin;
 
-/// <summary>What an admin does to another account, each in one transaction, audited with the admin as actor.</summary>
-public sealed class UserAdministration(CreamDbContext db, Revoker revoker, StateBus bus, AuditTrail audit, TimeProvider time)
+/// <summary>What became of an admin's change to a user.</summary>
+public enum UserUpdateOutcome
 {
+    Updated,
+    NotFound,
+
+    /// <summary>Refused, nothing changed: the user is the last active admin and would lose the role or be disabled.</summary>
+    LastAdmin,
+}
+
+/// <param name="Profile">The profile after the change; only for <see cref="UserUpdateOutcome.Updated"/>.</param>
+public sealed record UserUpdateResult(UserUpdateOutcome Outcome, UserProfile? Profile = null);
+
+/// <summary>What an admin does to another account, each in one transaction, audited with the admin as actor.</summary>
+public sealed class UserAdministration(CreamDbContext db, Revoker revoker, StateBus bus, AuditTrail audit, AuthEvents events, TimeProvider time)
+{
+    /// <summary>Held by every change that may leave one admin fewer, so two of them never both count the other.</summary>
+    private const string AdminRemovalLock = "cream:admin-removal";
+
     /// <summary>
     /// Sets the roles and the active flag the request names; a removed role or disabling takes
-    /// effect on every token at once. Returns the new profile, or null for an unknown user.
+    /// effect on every token at once. The last active admin keeps its role and stays active.
     /// </summary>
     /// <param name="roles">Already checked against the role rules; null leaves the roles alone.</param>
-    public async Task<UserProfile?> UpdateAsync(Guid userId, IReadOnlyList<string>? roles, bool? isActive, Guid adminId, CancellationToken cancellationToken)
+    public async Task<UserUpdateResult> UpdateAsync(Guid userId, IReadOnlyList<string>? roles, bool? isActive, Guid adminId, CancellationToken cancellationToken)
     {
+        var distinct = roles?.Select(r => r.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        var mayRemoveAdmin = isActive is false || (distinct is not null && !distinct.Contains(Roles.Admin, StringComparer.Ordinal));
         List<string> added = [], removed = [];
-        bool disabled = false, enabled = false, found = false;
+        bool disabled = false, enabled = false;
+        var outcome = UserUpdateOutcome.Updated;
         await revoker.InTransactionAsync(async token =>
         {
+            if (mayRemoveAdmin)
+            {
+                // Two admins removing each other at once would each count the other and both
+                // commit; in turn, the second counts after the first committed (ADR 13).
+                await db.HoldTransactionLockAsync(AdminRemovalLock, token);
+            }
+
             // Held before it is read: two admins changing one user at once take turns, so what
             // is removed or disabled is decided from what the other left behind.
             await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(set => set.SetProperty(u => u.UpdatedAt, u => u.UpdatedAt), token);
             var user = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.Roles, u.IsActive }).FirstOrDefaultAsync(token);
             if (user is null)
             {
+                outcome = UserUpdateOutcome.NotFound;
                 return;
             }
 
-            found = true;
-            if (roles is not null)
+            if (mayRemoveAdmin && user.IsActive && user.Roles.Contains(Roles.Admin, StringComparer.Ordinal)
+                && !await db.Users.AnyAsync(u => u.Id != userId && u.IsActive && u.Roles.Contains(Roles.Admin), token))
             {
-                var distinct = roles.Select(r => r.Trim()).Distinct(StringComparer.Ordinal).ToList();
+                outcome = UserUpdateOutcome.LastAdmin;
+                return;
+            }
+
+            if (distinct is not null)
+            {
                 await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(
                     set => set.SetProperty(u => u.Roles, distinct).SetProperty(u => u.UpdatedAt, time.GetUtcNow().UtcDateTime), token);
                 removed = [.. user.Roles.Except(distinct, StringComparer.Ordinal)];
@@ -58,9 +90,15 @@ public sealed class UserAdministration(CreamDbContext db, Revoker revoker, State
                 enabled = true;
             }
         }, cancellationToken);
-        if (!found)
+        if (outcome is UserUpdateOutcome.NotFound)
         {
-            return null;
+            return new UserUpdateResult(outcome);
+        }
+
+        if (outcome is UserUpdateOutcome.LastAdmin)
+        {
+            await events.LastAdminRefusedAsync(userId, adminId, isActive is false ? "disable" : "role_removal");
+            return new UserUpdateResult(outcome);
         }
 
         // One row per role, so no change is ever cut short: "-admin", "+analyst".
@@ -75,7 +113,7 @@ public sealed class UserAdministration(CreamDbContext db, Revoker revoker, State
         }
 
         await bus.PublishAsync(StateChange.ProfileChanged(userId, time.GetUtcNow()));
-        return await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(UserProfile.FromUser).FirstAsync(cancellationToken);
+        return new UserUpdateResult(outcome, await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(UserProfile.FromUser).FirstAsync(cancellationToken));
     }
 
     /// <summary>Ends every session and access token of the user; false for an unknown user.</summary>

@@ -45,11 +45,12 @@ public static class AuthEventTypes
     public const string UserDisabled = "user_disabled";
     public const string UserEnabled = "user_enabled";
     public const string UserTokensRevoked = "user_tokens_revoked";
+    public const string LastAdminRefused = "last_admin_refused";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Signup, Login, Refresh, RefreshReuse, Logout, LogoutAll, SessionEnded, TokenRevoked, PasswordChange,
-        Lockout, AdminAccessDenied, RolesChanged, UserDisabled, UserEnabled, UserTokensRevoked,
+        Lockout, AdminAccessDenied, RolesChanged, UserDisabled, UserEnabled, UserTokensRevoked, LastAdminRefused,
     };
 }
 

@@ -122,4 +122,16 @@ public sealed class AuthEvents(AuditTrail audit, AuthMetrics metrics, ILogger<Au
 
     public Task PasswordChangeRefusedAsync(Guid userId, Guid sessionId) =>
         audit.FailedAsync(AuthEventTypes.PasswordChange, userId, sessionId, "wrong_current_password");
+
+    /// <summary>
+    /// An admin's change that would have left no active admin, refused and changed nothing. Every
+    /// one is a row: only admins can cause them.
+    /// </summary>
+    /// <param name="change"><c>role_removal</c> or <c>disable</c> (a request that asks for both is a <c>disable</c>).</param>
+    public Task LastAdminRefusedAsync(Guid userId, Guid actorId, string change)
+    {
+        Log.LastAdminRefused(logger, change, userId, actorId);
+        metrics.LastAdminRefused(change);
+        return audit.FailedAsync(AuthEventTypes.LastAdminRefused, userId, reason: change, actorId: actorId);
+    }
 }

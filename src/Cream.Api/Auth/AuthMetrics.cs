@@ -20,6 +20,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _invalidTokens;
     private readonly Counter<long> _lockouts;
     private readonly Counter<long> _accessDenied;
+    private readonly Counter<long> _lastAdminRefusals;
     private readonly Histogram<double> _loginDuration;
     private readonly Histogram<double> _validationDuration;
 
@@ -35,6 +36,7 @@ public sealed class AuthMetrics
         _invalidTokens = Meter.CreateCounter<long>("cream.auth.invalid_tokens", "{token}", "Bearer tokens refused, by reason");
         _lockouts = Meter.CreateCounter<long>("cream.auth.lockouts", "{lockout}", "Login or refresh attempts refused by the brute-force limits, by scope");
         _accessDenied = Meter.CreateCounter<long>("cream.auth.access_denied", "{request}", "Authenticated requests refused for lack of the admin role (403)");
+        _lastAdminRefusals = Meter.CreateCounter<long>("cream.auth.last_admin_refusals", "{request}", "Admin changes refused because no other active admin would remain (409), by change");
         _loginDuration = Meter.CreateHistogram<double>("cream.auth.login.duration", "s", "Time to answer a password login, by outcome",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         _validationDuration = Meter.CreateHistogram<double>("cream.auth.token_validation.duration", "s", "Time to validate a bearer token, by outcome",
@@ -65,6 +67,9 @@ public sealed class AuthMetrics
     public void Lockout(string scope) => _lockouts.Add(1, new KeyValuePair<string, object?>("scope", scope));
 
     public void AccessDenied() => _accessDenied.Add(1);
+
+    /// <param name="change"><c>role_removal</c> or <c>disable</c>.</param>
+    public void LastAdminRefused(string change) => _lastAdminRefusals.Add(1, new KeyValuePair<string, object?>("change", change));
 
     /// <summary>Called on every authenticated request: no allocation, and nearly free while nobody listens.</summary>
     public void TokenValidated(bool valid, long startTimestamp)

@@ -31,6 +31,10 @@ internal static partial class Log
         Message = "User {UserId} was refused admin access to {Path}")]
     public static partial void AdminAccessForbidden(ILogger logger, string? userId, string path);
 
+    [LoggerMessage(EventId = 1012, EventName = "LastAdminRefused", Level = LogLevel.Warning,
+        Message = "Refused {Change} of user {UserId} by admin {ActorId}: no other active admin would remain")]
+    public static partial void LastAdminRefused(ILogger logger, string change, Guid userId, Guid actorId);
+
     [LoggerMessage(EventId = 1020, EventName = "DevelopmentSigningKey", Level = LogLevel.Warning,
         Message = "Jwt__Secret is not set: using the Development signing key kept in {KeyPath}. Set Jwt__Secret outside Development.")]
     public static partial void DevelopmentSigningKeyInUse(ILogger logger, string keyPath);

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using Cream.Api.Audit;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Sessions;
@@ -27,6 +30,25 @@ public abstract class CreamDbContext(DbContextOptions options) : DbContext(optio
     /// <summary>ASP.NET Core Data Protection's key ring, shared by every instance (it encrypts stored signing keys).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>
+    /// Waits until no other transaction holds the lock called <paramref name="name"/>, then holds it
+    /// until the current transaction ends: transactions that take the same lock run one after the
+    /// other, each seeing what the one before committed. For checks across rows (no row lock covers
+    /// "the other admins"); take it first in the transaction, before any row lock.
+    /// </summary>
+    /// <remarks>
+    /// On SQLite a transaction already holds the database's only write lock from its start
+    /// (Microsoft.Data.Sqlite begins it with <c>BEGIN IMMEDIATE</c>), so transactions are in turn
+    /// anyway and there is nothing more to take.
+    /// </remarks>
+    public virtual Task HoldTransactionLockAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return Database.CurrentTransaction is null
+            ? throw new InvalidOperationException("A transaction lock needs a transaction to last for.")
+            : Task.CompletedTask;
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -52,4 +74,13 @@ public sealed class SqliteCreamDbContext(DbContextOptions<SqliteCreamDbContext> 
     }
 }
 
-public sealed class PostgresCreamDbContext(DbContextOptions<PostgresCreamDbContext> options) : CreamDbContext(options);
+public sealed class PostgresCreamDbContext(DbContextOptions<PostgresCreamDbContext> options) : CreamDbContext(options)
+{
+    /// <summary>A transaction-scoped advisory lock, keyed by the first 64 bits of the name's SHA-256 (the same on every instance).</summary>
+    public override async Task HoldTransactionLockAsync(string name, CancellationToken cancellationToken)
+    {
+        await base.HoldTransactionLockAsync(name, cancellationToken);
+        var key = BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+        await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken);
+    }
+}

@@ -44,6 +44,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<PasswordService>();
         builder.Services.AddScoped<SignInService>();
         builder.Services.AddScoped<SessionTokens>();
+        builder.Services.AddScoped<RefreshRotation>();
         builder.Services.AddScoped<PasswordChanges>();
         // The token endpoint's grants, in the order its error message names them.
         builder.Services.AddScoped<ITokenGrant, PasswordGrant>();

@@ -56,6 +56,6 @@ internal static class RotateKeyCommand
         var change = new StateChange(StateChangeKind.SigningKeys, "", 0, true,
             services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds());
         cancellationToken.ThrowIfCancellationRequested();
-        return await RedisStateTransport.AnnounceOnceAsync(configuration, "rotate-key", change);
+        return await RedisStateChannel.AnnounceOnceAsync(configuration, "rotate-key", change);
     }
 }

@@ -22,6 +22,7 @@ public sealed record RefreshFailure(string Reason, string Description);
 public sealed class SessionTokens(
     CreamDbContext db,
     AccessTokenIssuer issuer,
+    RefreshRotation rotation,
     Revoker revoker,
     AuthEvents events,
     TimeProvider time,
@@ -49,7 +50,7 @@ public sealed class SessionTokens(
         };
         var refreshToken = RefreshTokenCrypto.NewToken();
         db.Sessions.Add(session);
-        db.RefreshTokens.Add(NewRow(session.Id, refreshToken, now, expires));
+        db.RefreshTokens.Add(RefreshRotation.NewRow(session.Id, refreshToken, now, expires));
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
         return (Respond(holder, session.Id, refreshToken), session.Id);
@@ -109,7 +110,7 @@ public sealed class SessionTokens(
             }
 
             var (outcome, tokens) = found.ConsumedAt is null
-                ? await TryRotateAsync(found.Id, found.SessionId, found.Holder, presented, client, now, cancellationToken)
+                ? await rotation.TryRotateAsync(new(found.Id, found.SessionId, found.Holder, presented, now), client, Respond, cancellationToken)
                 : (Rotation.AlreadyConsumed, null);
             if (outcome == Rotation.Rotated)
             {
@@ -120,7 +121,7 @@ public sealed class SessionTokens(
             if (outcome == Rotation.AlreadyConsumed)
             {
                 // Consumed, by an earlier request or by a concurrent one that just won the race.
-                (outcome, tokens) = await ReplayWithinGraceAsync(found.Id, found.SessionId, found.Holder, presented, now, cancellationToken);
+                (outcome, tokens) = await rotation.ReplayWithinGraceAsync(new(found.Id, found.SessionId, found.Holder, presented, now), Respond, cancellationToken);
                 if (outcome == Rotation.Rotated)
                 {
                     await events.RefreshedAsync("grace_replay", userId, found.SessionId);
@@ -144,116 +145,6 @@ public sealed class SessionTokens(
     /// <summary>How many times a refresh reads the user again when a credential change keeps overtaking it.</summary>
     private const int MaxReads = 3;
 
-    private enum Rotation
-    {
-        Rotated,
-        AlreadyConsumed,
-        HolderChanged,
-    }
-
-    private async Task<(Rotation, TokenResponse?)> TryRotateAsync(
-        Guid tokenId, Guid sessionId, SessionHolder holder, string presented, ClientInfo client, DateTime now, CancellationToken cancellationToken)
-    {
-        var successor = RefreshTokenCrypto.NewToken();
-        var successorRow = NewRow(sessionId, successor, now, now.AddDays(_options.RefreshTokenDays));
-        var sealedSuccessor = RefreshTokenCrypto.SealSuccessor(presented, successor);
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await HoldAsync(holder, cancellationToken))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return (Rotation.HolderChanged, null);
-        }
-
-        var consumed = await db.RefreshTokens
-            .Where(t => t.Id == tokenId && t.ConsumedAt == null)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(t => t.ConsumedAt, now)
-                .SetProperty(t => t.SuccessorId, successorRow.Id)
-                .SetProperty(t => t.SuccessorCiphertext, sealedSuccessor), cancellationToken);
-        if (consumed != 1)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return (Rotation.AlreadyConsumed, null);
-        }
-
-        // Only a live session moves on: one ended since it was read (a logout) gets nothing.
-        var live = await db.Sessions.Where(s => s.Id == sessionId && s.IsValid).ExecuteUpdateAsync(set => set
-            .SetProperty(s => s.LastActivity, now)
-            .SetProperty(s => s.ExpiresAt, successorRow.ExpiresAt)
-            .SetProperty(s => s.IpAddress, client.IpAddress)
-            .SetProperty(s => s.UserAgent, client.UserAgent), cancellationToken);
-        if (live != 1)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return (Rotation.HolderChanged, null);
-        }
-
-        db.RefreshTokens.Add(successorRow);
-        await db.SaveChangesAsync(cancellationToken);
-        db.ChangeTracker.Clear();
-        var response = Respond(holder, sessionId, successor); // minted before the commit, while the user's row is held
-        await transaction.CommitAsync(cancellationToken);
-        return (Rotation.Rotated, response);
-    }
-
-    /// <summary>The same successor again within the grace window, minted while the user's row is held; AlreadyConsumed when there is none to give.</summary>
-    private async Task<(Rotation, TokenResponse?)> ReplayWithinGraceAsync(
-        Guid tokenId, Guid sessionId, SessionHolder holder, string presented, DateTime now, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await HoldAsync(holder, cancellationToken))
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return (Rotation.HolderChanged, null);
-        }
-
-        // Held like a rotation: a session ended since it was read gets nothing (its next read refuses it).
-        var live = await db.Sessions.Where(s => s.Id == sessionId && s.IsValid)
-            .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastActivity, s => s.LastActivity), cancellationToken);
-        if (live != 1)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return (Rotation.HolderChanged, null);
-        }
-
-        if (await SuccessorWithinGraceAsync(tokenId, presented, now, cancellationToken) is not { } successor)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return (Rotation.AlreadyConsumed, null);
-        }
-
-        var response = Respond(holder, sessionId, successor);
-        await transaction.CommitAsync(cancellationToken);
-        return (Rotation.Rotated, response);
-    }
-
-    /// <summary>
-    /// Locks the user's row for the rest of the transaction, if its security stamp is still the
-    /// one the holder was read with: a credential change either committed before (false: read
-    /// again) or waits until this transaction ends, then revokes what it minted.
-    /// </summary>
-    private async Task<bool> HoldAsync(SessionHolder holder, CancellationToken cancellationToken) =>
-        await db.Users.Where(u => u.Id == holder.UserId && u.SecurityStamp == holder.SecurityStamp && u.IsActive)
-            .ExecuteUpdateAsync(set => set.SetProperty(u => u.SecurityStamp, u => u.SecurityStamp), cancellationToken) == 1;
-
-    /// <summary>The successor a concurrent refresh created, if the token was consumed within the grace window and the successor is unused.</summary>
-    private async Task<string?> SuccessorWithinGraceAsync(Guid tokenId, string presented, DateTime now, CancellationToken cancellationToken)
-    {
-        var graceStart = now.AddSeconds(-_options.RefreshReuseGraceSeconds);
-        var consumed = await db.RefreshTokens.AsNoTracking()
-            .Where(t => t.Id == tokenId && t.ConsumedAt >= graceStart && t.SuccessorCiphertext != null)
-            .Select(t => new
-            {
-                t.SuccessorCiphertext,
-                SuccessorUnused = db.RefreshTokens.Any(s => s.Id == t.SuccessorId && s.ConsumedAt == null),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
-        return consumed is { SuccessorUnused: true }
-            ? RefreshTokenCrypto.OpenSuccessor(presented, consumed.SuccessorCiphertext!)
-            : null;
-    }
-
     private TokenResponse Respond(SessionHolder holder, Guid sessionId, string refreshToken)
     {
         var access = issuer.Issue(new AccessTokenSubject(holder.UserId, holder.Email, holder.Roles, sessionId, holder.TokensValidAfter));
@@ -265,13 +156,4 @@ public sealed class SessionTokens(
         await events.RefreshRefusedAsync(reason, client.IpAddress, owner?.UserId, owner?.SessionId);
         return (null, new RefreshFailure(reason, description));
     }
-
-    private static RefreshToken NewRow(Guid sessionId, string token, DateTime now, DateTime expires) => new()
-    {
-        Id = Guid.CreateVersion7(),
-        SessionId = sessionId,
-        TokenHash = RefreshTokenCrypto.Hash(token),
-        CreatedAt = now,
-        ExpiresAt = expires,
-    };
 }

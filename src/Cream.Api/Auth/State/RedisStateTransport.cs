@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Cream.Api.Auth.Revocation;
 using Microsoft.Extensions.Options;
@@ -21,9 +20,6 @@ public sealed class RedisStateTransport(
     RevocationSync sync,
     ILogger<RedisStateTransport> logger) : IStateTransport, IHostedService, IAsyncDisposable
 {
-    /// <summary>The channel's name predates the other consumers; kept so that instances of different versions still talk.</summary>
-    public static readonly RedisChannel Channel = RedisChannel.Literal("cream:revocations");
-
     /// <summary>Messages waiting for the sender; past this they are dropped (and caught up by the resync).</summary>
     internal const int QueueCapacity = 10_000;
 
@@ -73,29 +69,6 @@ public sealed class RedisStateTransport(
         _sending = SendQueuedAsync(_stopping.Token);
     }
 
-    /// <summary>
-    /// Publishes one change from a process that runs no transport (a command): connects, sends,
-    /// disconnects. False when Redis could not be reached.
-    /// </summary>
-    public static async Task<bool> AnnounceOnceAsync(string configuration, string origin, StateChange change)
-    {
-        var options = ConfigurationOptions.Parse(configuration);
-        options.AbortOnConnectFail = false;
-        options.ConnectTimeout = 2000;
-        options.ClientName = "cream-api-" + origin;
-        try
-        {
-            await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
-            var payload = JsonSerializer.Serialize(new StateMessage(origin, change), StateJson.Default.StateMessage);
-            await redis.GetSubscriber().PublishAsync(Channel, payload);
-            return redis.IsConnected;
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Hands the change to the background sender: never waits for Redis.</summary>
     public Task SendAsync(StateChange change)
     {
@@ -121,8 +94,7 @@ public sealed class RedisStateTransport(
 
                 try
                 {
-                    var payload = JsonSerializer.Serialize(message, StateJson.Default.StateMessage);
-                    await _redis!.GetSubscriber().PublishAsync(Channel, payload).WaitAsync(stoppingToken);
+                    await _redis!.GetSubscriber().PublishAsync(RedisStateChannel.Channel, RedisStateChannel.Serialize(message)).WaitAsync(stoppingToken);
                     TryMarkAvailable(); // a server that stopped answering without disconnecting is back
                 }
                 catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
@@ -183,7 +155,7 @@ public sealed class RedisStateTransport(
 
         try
         {
-            var queue = await _redis.GetSubscriber().SubscribeAsync(Channel);
+            var queue = await _redis.GetSubscriber().SubscribeAsync(RedisStateChannel.Channel);
             if (Interlocked.Exchange(ref _subscribed, 1) == 1)
             {
                 await queue.UnsubscribeAsync(); // a concurrent attempt won
@@ -202,7 +174,7 @@ public sealed class RedisStateTransport(
     {
         try
         {
-            var message = JsonSerializer.Deserialize((string)payload!, StateJson.Default.StateMessage);
+            var message = RedisStateChannel.Deserialize((string)payload!);
             if (message is null || message.Origin == _origin)
             {
                 return;
@@ -257,17 +229,3 @@ public sealed class RedisStateTransport(
         }
     }
 }
-
-/// <param name="Resync">
-/// A request to reload from the database, sent by an instance that could not publish some
-/// changes while Redis was unreachable (its <paramref name="Change"/> revokes nothing, so an
-/// instance that does not know the flag applies it harmlessly).
-/// </param>
-public sealed record StateMessage(string Origin, StateChange Change, bool Resync = false)
-{
-    internal static StateMessage ResyncRequest(string origin) =>
-        new(origin, new StateChange(StateChangeKind.Profile, string.Empty, 0, true, 0), Resync: true);
-}
-
-[JsonSerializable(typeof(StateMessage))]
-internal sealed partial class StateJson : JsonSerializerContext;

@@ -22,7 +22,21 @@ public sealed class AccessTokenHandler(
     {
         ArgumentNullException.ThrowIfNull(validationParameters);
         var started = Stopwatch.GetTimestamp();
-        var validation = ValidateCoreAsync(token, validationParameters);
+
+        // Only results of Cream's own parameters are remembered: a caller with other rules must
+        // not be answered from a cache built under ours.
+        var cacheable = token is not null && ValidationParametersComparer.Equivalent(validationParameters, keys.ValidationParameters);
+        if (cacheable && cache.Find(token!, keys.Ring.Version, time.GetUtcNow().UtcDateTime, validationParameters.ClockSkew) is { } known)
+        {
+            // The steady state of a client: answered without an async state machine.
+            var answer = validator.CheckRevocation(in known.Token);
+            metrics.TokenValidated(answer.IsValid, started);
+            return Task.FromResult(answer);
+        }
+
+        var validation = cacheable
+            ? ValidateAndRememberAsync(token!, validationParameters)
+            : validator.ValidateTokenAsync(token!, validationParameters);
         if (!validation.IsCompletedSuccessfully)
         {
             return RecordWhenDoneAsync(validation, started);
@@ -39,21 +53,9 @@ public sealed class AccessTokenHandler(
         return result;
     }
 
-    private async Task<TokenValidationResult> ValidateCoreAsync(string token, TokenValidationParameters parameters)
+    private async Task<TokenValidationResult> ValidateAndRememberAsync(string token, TokenValidationParameters parameters)
     {
-        // Only results of Cream's own parameters are remembered: a caller with other rules must
-        // not be answered from a cache built under ours.
-        if (token is null || !ValidationParametersComparer.Equivalent(parameters, keys.ValidationParameters))
-        {
-            return await validator.ValidateTokenAsync(token!, parameters).ConfigureAwait(false);
-        }
-
-        var ringVersion = keys.Ring.Version;
-        if (cache.Find(token, ringVersion, time.GetUtcNow().UtcDateTime, parameters.ClockSkew) is { } known)
-        {
-            return validator.CheckRevocation(known);
-        }
-
+        var ringVersion = keys.Ring.Version; // read before validating: a rotation meanwhile makes the entry stale
         var (result, validated) = await validator.ValidateAsync(token, parameters).ConfigureAwait(false);
         if (validated is { } facts)
         {

@@ -13,7 +13,15 @@ public sealed class ValidatedTokenCache
     /// <summary>Validated tokens remembered at most; past it the cache starts over.</summary>
     public const int MaxEntries = 10_000;
 
-    private sealed record Entry(ValidatedAccessToken Token, int KeyRingVersion);
+    /// <summary>A remembered token; a class, so a hit hands out a reference instead of copying the facts.</summary>
+    public sealed class Entry(ValidatedAccessToken token, int keyRingVersion)
+    {
+        private readonly ValidatedAccessToken _token = token;
+
+        public ref readonly ValidatedAccessToken Token => ref _token;
+
+        public int KeyRingVersion { get; } = keyRingVersion;
+    }
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
@@ -24,7 +32,7 @@ public sealed class ValidatedTokenCache
     private readonly int[] _seenOnce = new int[1 << 16];
 
     /// <summary>The remembered token, unless it has expired (beyond <paramref name="clockSkew"/>) or its key ring changed.</summary>
-    public ValidatedAccessToken? Find(string token, int keyRingVersion, DateTime now, TimeSpan clockSkew)
+    public Entry? Find(string token, int keyRingVersion, DateTime now, TimeSpan clockSkew)
     {
         if (!_entries.TryGetValue(token, out var entry))
         {
@@ -33,7 +41,7 @@ public sealed class ValidatedTokenCache
 
         if (entry.KeyRingVersion == keyRingVersion && now <= entry.Token.Expires + clockSkew)
         {
-            return entry.Token;
+            return entry;
         }
 
         _entries.TryRemove(token, out _); // expired, or its key may be gone: validate in full

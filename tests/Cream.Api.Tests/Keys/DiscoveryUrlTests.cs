@@ -65,6 +65,19 @@ public sealed class DiscoveryUrlTests : IDisposable
     }
 
     [Fact]
+    public async Task The_openapi_document_names_the_configured_base_as_its_server_whatever_the_Host_header_says()
+    {
+        await using var service = await StartAsync(new() { ["Accounts:PublicBaseUrl"] = "https://example.com/cream" }, Environments.Development);
+
+        var document = await GetAsync(service, "/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, document.Status);
+        var server = Assert.Single(document.Body.GetProperty("servers").EnumerateArray());
+        Assert.Equal("https://example.com/cream", server.GetProperty("url").GetString());
+        Assert.DoesNotContain("evil.example", document.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task In_development_without_the_setting_discovery_names_the_address_the_service_listens_on()
     {
         using var process = ServiceProcess.StartInDevelopment(_folder.Path); // listens on http://127.0.0.1:0

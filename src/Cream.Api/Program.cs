@@ -1,4 +1,5 @@
 using Cream.Api;
+using Cream.Api.Accounts;
 using Cream.Api.Admin;
 using Cream.Api.Audit;
 using Cream.Api.Auth;
@@ -50,6 +51,7 @@ try
     builder.AddJson();
     builder.AddData();
     builder.AddAuth();
+    builder.AddAccounts();
     builder.AddAdmin();
     builder.AddAudit();
     builder.AddBruteForceProtection();

@@ -41,7 +41,7 @@ public static class ApiDocumentation
     public static IHostApplicationBuilder AddApiDocumentation(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer(AddSecuritySchemes));
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer(AddSecuritySchemes).AddDocumentTransformer(NameTheServer));
         return builder;
     }
 
@@ -70,6 +70,21 @@ public static class ApiDocumentation
     }
 
     private static ContentHttpResult PageScript() => TypedResults.Text(PageScriptSource, "text/javascript");
+
+    /// <summary>
+    /// The framework names the request's own scheme and <c>Host</c> as the server in Development (and no
+    /// server elsewhere, so the page calls its own origin). A configured public base replaces it, so the
+    /// document never repeats a <c>Host</c> its sender chose when the real address is known.
+    /// </summary>
+    private static Task NameTheServer(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (context.ApplicationServices.GetRequiredService<PublicUrls>().ConfiguredBase is { } configured)
+        {
+            document.Servers = [new OpenApiServer { Url = configured }];
+        }
+
+        return Task.CompletedTask;
+    }
 
     private static Task AddSecuritySchemes(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {

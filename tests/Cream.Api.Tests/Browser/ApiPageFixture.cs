@@ -67,6 +67,9 @@ public sealed class LoopbackSqliteApiFactory : CreamApiFactory
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    // The port is known only once Kestrel listens; unset, the page's requests go to its own origin.
+    public LoopbackSqliteApiFactory() => Settings = new Dictionary<string, string?> { ["Accounts:PublicBaseUrl"] = "" };
+
     public override Task InitializeAsync()
     {
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Cream.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -12,7 +11,7 @@ using Npgsql;
 namespace Cream.Api.Tests.Common;
 
 /// <summary>The program as an operator runs it: start-up refusals, zero-config start, and its commands.</summary>
-public sealed partial class StartupAndCommandTests : IDisposable
+public sealed class StartupAndCommandTests : IDisposable
 {
     private readonly TempDirectory _folder = new();
     private readonly string _secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
@@ -43,17 +42,10 @@ public sealed partial class StartupAndCommandTests : IDisposable
     [Fact]
     public async Task In_development_the_service_starts_with_no_configuration_and_keeps_its_generated_key()
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["DataDirectory"] = _folder.Path,
-            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", // prints the bound address
-        };
-
-        using var process = Process.Start(ServiceProcess.StartInfo(_folder.Path, environment))!;
+        using var process = ServiceProcess.StartInDevelopment(_folder.Path);
         try
         {
-            var url = await WaitForListeningAddressAsync(process);
+            var url = await ServiceProcess.WaitForListeningAddressAsync(process);
             using var client = new HttpClient { BaseAddress = new Uri(url) };
 
             using var root = await client.GetAsync(new Uri("/", UriKind.Relative));
@@ -266,6 +258,10 @@ public sealed partial class StartupAndCommandTests : IDisposable
     [InlineData("Passwords__HashQueueSeconds", "", "Passwords__HashQueueSeconds must be a whole number from 0 to 60.")]
     [InlineData("Jwt__Algorithm", "none", "Jwt__Algorithm 'none' is not supported: use HS256, RS256 or ES256.")]
     [InlineData("Metrics__AllowedNetworks", "10.0.0.0/99", "Metrics__AllowedNetworks must be comma-separated networks")]
+    [InlineData("Accounts__PublicBaseUrl", "cream.example.com", "Accounts__PublicBaseUrl must be an absolute http or https URL")]
+    [InlineData("Accounts__PublicBaseUrl", "ftp://cream.example.com", "Accounts__PublicBaseUrl must be an absolute http or https URL")]
+    [InlineData("Accounts__PublicBaseUrl", "https://cream.example.com/?next=1", "Accounts__PublicBaseUrl must be an absolute http or https URL")]
+    [InlineData("Accounts__LinkBaseUrl", "/account", "Accounts__LinkBaseUrl must be an absolute http or https URL")]
     [InlineData("ASPNETCORE_URLS", "localhost:5080", "ASPNETCORE_URLS: 'localhost:5080' is not a listen address")]
     [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:70000", "ASPNETCORE_URLS: 'http://127.0.0.1:70000' is not a listen address")]
     public async Task An_unreadable_or_out_of_range_setting_stops_the_service_with_one_line_naming_it(string key, string value, string expected)
@@ -310,7 +306,7 @@ public sealed partial class StartupAndCommandTests : IDisposable
         var output = new List<string>();
         try
         {
-            var url = await WaitForListeningAddressAsync(process, output);
+            var url = await ServiceProcess.WaitForListeningAddressAsync(process, output);
             using var client = new HttpClient { BaseAddress = new Uri(url) };
             for (var i = 0; i < 5; i++)
             {
@@ -358,22 +354,4 @@ public sealed partial class StartupAndCommandTests : IDisposable
             builder.UseSetting("Jwt:Secret", _secret);
             builder.UseSetting("Passwords:Iterations", CreamApiFactory.TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
-
-    private static async Task<string> WaitForListeningAddressAsync(Process process, List<string>? output = null)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-        {
-            output?.Add(line);
-            if (ListeningAddress().Match(line) is { Success: true } match)
-            {
-                return match.Groups[1].Value;
-            }
-        }
-
-        throw new InvalidOperationException("The service exited before listening: " + await process.StandardError.ReadToEndAsync());
-    }
-
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
-    private static partial Regex ListeningAddress();
 }

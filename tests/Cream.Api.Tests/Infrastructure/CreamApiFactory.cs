@@ -33,10 +33,15 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
+    /// <summary>The host environment; not Development, so nothing falls back to a development default.</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("ConnectionStrings:Cream", ConnectionString);
+        // The test server's own address, as a deployment configures its public URL.
+        builder.UseSetting("Accounts:PublicBaseUrl", "http://localhost");
         builder.UseSetting("Jwt:Secret", JwtSecret);
         builder.UseSetting("Passwords:Iterations", TestPasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("RateLimits:PerIpPerMinute", "1000000");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace Cream.Api.Tests.Infrastructure;
 
@@ -8,7 +9,7 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// Runs the real <c>Cream.Api</c> program as its own process, as an operator would: for the
 /// commands (<c>migrate</c>, <c>create-admin</c>) and for start-up refusals.
 /// </summary>
-public static class ServiceProcess
+public static partial class ServiceProcess
 {
     private static readonly string ApiAssembly = typeof(Program).Assembly.Location;
 
@@ -62,6 +63,37 @@ public static class ServiceProcess
 
         return new ProcessResult(process.ExitCode, await output, await error);
     }
+
+    /// <summary>Starts the service in Development with no configuration but its data folder, saying where it listens.</summary>
+    public static Process StartInDevelopment(string folder) => Process.Start(StartInfo(folder, new Dictionary<string, string>
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["DataDirectory"] = folder,
+        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", // prints the bound address
+    }))!;
+
+    /// <summary>
+    /// The address a started service listens on, from its "Now listening on" line (which needs
+    /// <c>Logging__LogLevel__Microsoft.Hosting.Lifetime=Information</c>); the lines before it go to <paramref name="output"/>.
+    /// </summary>
+    public static async Task<string> WaitForListeningAddressAsync(Process process, List<string>? output = null)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            output?.Add(line);
+            if (ListeningAddress().Match(line) is { Success: true } match)
+            {
+                return match.Groups[1].Value;
+            }
+        }
+
+        throw new InvalidOperationException("The service exited before listening: " + await process.StandardError.ReadToEndAsync());
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningAddress();
 }
 
 /// <summary>A temporary folder that is deleted with its contents.</summary>

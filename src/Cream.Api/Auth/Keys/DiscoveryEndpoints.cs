@@ -1,5 +1,6 @@
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Tokens;
+using Cream.Api.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -46,9 +47,17 @@ public static class DiscoveryEndpoints
         return TypedResults.Ok(new JsonWebKeySetResponse(ring.PublicKeys));
     }
 
-    private static Ok<DiscoveryDocument> Configuration(HttpRequest request, KeyRing ring, IOptions<JwtOptions> options)
+    /// <summary>
+    /// Every URL is built on the configured base (<see cref="PublicUrls"/>), never on the request's
+    /// <c>Host</c>, which its sender chooses and a shared cache would hand on to others.
+    /// </summary>
+    private static Results<Ok<DiscoveryDocument>, ProblemHttpResult> Configuration(PublicUrls urls, KeyRing ring, IOptions<JwtOptions> options)
     {
-        var root = $"{request.Scheme}://{request.Host}{request.PathBase}";
+        if (urls.Base is not { } root)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, PublicUrls.NotConfigured);
+        }
+
         return TypedResults.Ok(new DiscoveryDocument(
             Issuer: options.Value.Issuer,
             JwksUri: $"{root}/.well-known/jwks.json",

@@ -79,6 +79,7 @@ try
     app.MapHealth();
     app.MapApiDocumentation();
     app.MapAuth();
+    app.MapAccounts();
     app.MapAdminUsers();
     app.MapAudit();
     app.MapStockData();

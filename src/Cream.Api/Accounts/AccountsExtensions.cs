@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Cream.Api.Accounts;
 
 /// <summary>
-/// The account layer's settings. The URLs they name are resolved by <see cref="PublicUrls"/>,
-/// which lives in <c>Common</c> so that discovery (in <c>Auth</c>) can use it while this
-/// feature stays free to build on <c>Auth</c>.
+/// The account layer: its settings (<see cref="AccountsOptions"/>, kept in <c>Common</c> with
+/// <see cref="PublicUrls"/> because sign-in and discovery in <c>Auth</c> read them too), the
+/// endpoints for verification and password reset, and the pages email links open.
 /// </summary>
 public static class AccountsExtensions
 {
@@ -23,5 +23,12 @@ public static class AccountsExtensions
                 services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IServer>());
         });
         return builder;
+    }
+
+    public static WebApplication MapAccounts(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapAccountEndpoints();
+        return app;
     }
 }

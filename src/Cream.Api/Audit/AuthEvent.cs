@@ -46,6 +46,10 @@ public static class AuthEventTypes
     public const string UserEnabled = "user_enabled";
     public const string UserTokensRevoked = "user_tokens_revoked";
     public const string LastAdminRefused = "last_admin_refused";
+    public const string VerificationSent = "verification_sent";
+    public const string EmailVerified = "email_verified";
+    public const string PasswordResetRequested = "password_reset_requested";
+    public const string PasswordReset = "password_reset";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {

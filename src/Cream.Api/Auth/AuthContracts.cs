@@ -15,3 +15,12 @@ public sealed record SignupRequest(string? Email, string? Password, string? Firs
 public sealed record LoginRequest(string? Username, string? Email, string? Password, string? GrantType, string? RefreshToken);
 
 public sealed record RefreshRequest(string? RefreshToken);
+
+/// <summary>An answer that is only a sentence (an accepted request whose outcome arrives by email).</summary>
+public sealed record MessageResponse(string Message);
+
+public sealed record VerifyEmailRequest(string? Token);
+
+public sealed record ForgotPasswordRequest(string? Email);
+
+public sealed record ResetPasswordRequest(string? Token, string? NewPassword);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Cream.Api.Auth.Accounts;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Profiles;
@@ -6,6 +7,7 @@ using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
 using Cream.Api.Data;
+using Cream.Api.Email;
 using Cream.Api.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -21,10 +23,11 @@ public static class AuthEndpoints
         var group = routes.MapGroup("/api/auth").WithTags("Auth");
 
         group.MapPost("/signup", Signup)
-            .WithSummary("Create an account and sign in")
+            .WithSummary("Create an account and sign in (202 instead when Accounts__RequireVerifiedEmail asks for the email to be verified first)")
             .Accepts<SignupRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/login", Login)
             .WithSummary("OAuth 2.0 token endpoint: password or refresh_token grant as a form, or a JSON {email, password}")
@@ -42,8 +45,8 @@ public static class AuthEndpoints
         return routes;
     }
 
-    private static async Task<Results<Created<TokenResponse>, ProblemHttpResult>> Signup(
-        SignupRequest request, SignInService signIn, BruteForceGuard guard, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Created<TokenResponse>, Accepted<MessageResponse>, ProblemHttpResult>> Signup(
+        SignupRequest request, Signups signups, BruteForceGuard guard, HttpContext context, CancellationToken cancellationToken)
     {
         var errors = SignupValidation.Validate(request);
         if (errors.Count > 0)
@@ -56,14 +59,19 @@ public static class AuthEndpoints
             return tooManySignups;
         }
 
-        var (outcome, tokens) = await signIn.SignupAsync(request, ClientInfo.From(context), cancellationToken);
-        if (outcome == SignupOutcome.EmailTaken)
+        var (outcome, tokens) = await signups.SignupAsync(request, ClientInfo.From(context), cancellationToken);
+        switch (outcome)
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "Email already registered");
+            case SignupOutcome.EmailTaken:
+                return Problems.Create(StatusCodes.Status400BadRequest, "Email already registered");
+            case SignupOutcome.CheckEmail:
+                return TypedResults.Accepted((string?)null, new MessageResponse("Check your email to finish signing up"));
+            case SignupOutcome.CannotSend:
+                return Problems.Create(StatusCodes.Status503ServiceUnavailable, IEmailOutbox.NotConfigured);
+            default:
+                TokenResponses.SetNoStore(context.Response);
+                return TypedResults.Created("/api/auth/me", tokens);
         }
-
-        TokenResponses.SetNoStore(context.Response);
-        return TypedResults.Created("/api/auth/me", tokens);
     }
 
     /// <summary>The token endpoint: reads the request, then hands it to the grant its <c>grant_type</c> names.</summary>

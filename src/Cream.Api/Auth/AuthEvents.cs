@@ -9,7 +9,8 @@ namespace Cream.Api.Auth;
 /// </summary>
 public sealed class AuthEvents(AuditTrail audit, AuthMetrics metrics, ILogger<AuthEvents> logger)
 {
-    public Task SignedUpAsync(Guid userId, Guid sessionId)
+    /// <param name="sessionId">Null when the account must verify its email before a session opens.</param>
+    public Task SignedUpAsync(Guid userId, Guid? sessionId)
     {
         Log.UserSignedUp(logger, userId);
         metrics.Signup(succeeded: true);

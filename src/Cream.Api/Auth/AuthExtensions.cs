@@ -46,6 +46,14 @@ public static class AuthExtensions
         builder.Services.AddScoped<SessionTokens>();
         builder.Services.AddScoped<RefreshRotation>();
         builder.Services.AddScoped<PasswordChanges>();
+        builder.Services.AddSingleton<AccountMetrics>();
+        builder.Services.AddScoped<AccountEvents>();
+        builder.Services.AddScoped<AccountLinks>();
+        builder.Services.AddScoped<EmailVerifications>();
+        builder.Services.AddScoped<PasswordResets>();
+        builder.Services.AddScoped<Signups>();
+        builder.Services.AddSingleton<PasswordResetRequests>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PasswordResetRequests>());
         // The token endpoint's grants, in the order its error message names them.
         builder.Services.AddScoped<ITokenGrant, PasswordGrant>();
         builder.Services.AddScoped<RefreshTokenGrant>();

@@ -6,40 +6,47 @@ using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.Users;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Cream.Api.Auth;
 
-public enum SignupOutcome
+public enum SignInOutcome
 {
-    Created,
-    EmailTaken,
+    SignedIn,
+
+    /// <summary>The email or password is wrong, the account is disabled, or it changed meanwhile.</summary>
+    Refused,
+
+    /// <summary>The password was right, but <c>Accounts__RequireVerifiedEmail</c> wants a verified email first.</summary>
+    EmailUnverified,
 }
 
-/// <summary>Password sign-in and sign-up: checks credentials, opens a session, issues tokens.</summary>
+/// <summary>Password sign-in: checks credentials, opens a session, issues tokens.</summary>
 public sealed class SignInService(
     CreamDbContext db,
     PasswordService passwords,
     SessionTokens sessions,
     StateBus bus,
     AuthEvents events,
+    IOptions<AccountsOptions> accounts,
     TimeProvider time,
     ILogger<SignInService> logger)
 {
-    /// <summary>Returns tokens for a correct email and password, or null (with the reason logged).</summary>
-    public async Task<TokenResponse?> PasswordSignInAsync(string email, string password, ClientInfo client, CancellationToken cancellationToken)
+    /// <summary>Tokens for a correct email and password, or why there are none (the reason is logged).</summary>
+    public async Task<(SignInOutcome Outcome, TokenResponse? Tokens)> PasswordSignInAsync(string email, string password, ClientInfo client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var started = Stopwatch.GetTimestamp();
         if (email.Length > AppUserConfiguration.EmailMaxLength || password.Length > PasswordOptions.MaximumUtf16Length)
         {
             await events.LoginFailedAsync("input_too_long", null, client.IpAddress, started);
-            return null;
+            return (SignInOutcome.Refused, null);
         }
 
         var normalized = EmailAddress.Key(email);
         var user = await db.Users.AsNoTracking()
             .Where(u => u.NormalizedEmail == normalized)
-            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.Roles, u.TokensValidAfter, u.SecurityStamp })
+            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.IsVerified, u.Roles, u.TokensValidAfter, u.SecurityStamp })
             .FirstOrDefaultAsync(cancellationToken);
 
         var check = await passwords.VerifyAsync(user?.PasswordHash, password, cancellationToken);
@@ -47,17 +54,23 @@ public sealed class SignInService(
         {
             var reason = user is null ? "unknown_email" : check == PasswordCheck.Failed ? "wrong_password" : "inactive";
             await events.LoginFailedAsync(reason, user?.Id, client.IpAddress, started);
-            return null;
+            return (SignInOutcome.Refused, null);
+        }
+
+        if (!user.IsVerified && accounts.Value.RequireVerifiedEmail)
+        {
+            await events.LoginFailedAsync("email_unverified", user.Id, client.IpAddress, started);
+            return (SignInOutcome.EmailUnverified, null);
         }
 
         var newHash = check == PasswordCheck.SuccessRehashNeeded ? await passwords.HashAsync(password, cancellationToken) : null;
-        var holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp);
+        var holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp, user.IsVerified);
         var opened = await OpenSessionAsync(holder, newHash, client, cancellationToken);
         if (opened is not { } session)
         {
             // The password, roles or status changed while this sign-in checked the old ones.
             await events.LoginFailedAsync("credentials_changed", user.Id, client.IpAddress, started);
-            return null;
+            return (SignInOutcome.Refused, null);
         }
 
         if (newHash is not null)
@@ -67,7 +80,7 @@ public sealed class SignInService(
 
         await bus.PublishAsync(StateChange.ProfileChanged(user.Id, time.GetUtcNow())); // last_login moved
         await events.LoggedInAsync(user.Id, session.SessionId, started);
-        return session.Tokens;
+        return (SignInOutcome.SignedIn, session.Tokens);
     }
 
     /// <summary>
@@ -96,57 +109,5 @@ public sealed class SignInService(
         var opened = await sessions.StartSessionAsync(holder, client, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return opened;
-    }
-
-    /// <summary>Creates a verified, active user and signs them in; a taken email (even under a race) is reported, not thrown.</summary>
-    public async Task<(SignupOutcome Outcome, TokenResponse? Tokens)> SignupAsync(SignupRequest request, ClientInfo client, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var email = EmailAddress.Check(request.Email, out _) ?? throw new ArgumentException("The email was not validated.", nameof(request));
-        var normalized = EmailAddress.Key(email);
-        // Hashed whether or not the email is taken, so the answer's timing tells nothing.
-        var passwordHash = await passwords.HashAsync(request.Password!, cancellationToken);
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, cancellationToken))
-        {
-            return SignupRefused();
-        }
-
-        var now = time.GetUtcNow().UtcDateTime;
-        var user = new AppUser
-        {
-            Id = Guid.CreateVersion7(),
-            Email = email,
-            NormalizedEmail = normalized,
-            PasswordHash = passwordHash,
-            FirstName = request.FirstName!.Trim(),
-            LastName = request.LastName!.Trim(),
-            CreatedAt = now,
-            UpdatedAt = now,
-            LastLogin = now,
-            IsVerified = true,
-            IsActive = true,
-        };
-        db.Users.Add(user);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException exception) when (DbErrors.IsUniqueViolation(exception))
-        {
-            // Another signup with the same email won the race between our check and insert.
-            db.ChangeTracker.Clear();
-            return SignupRefused();
-        }
-
-        db.ChangeTracker.Clear();
-        var (tokens, sessionId) = await sessions.StartSessionAsync(new SessionHolder(user.Id, user.Email, user.Roles, null, user.SecurityStamp), client, cancellationToken);
-        await events.SignedUpAsync(user.Id, sessionId);
-        return (SignupOutcome.Created, tokens);
-    }
-
-    private (SignupOutcome, TokenResponse?) SignupRefused()
-    {
-        events.SignupRefused();
-        return (SignupOutcome.EmailTaken, null);
     }
 }

@@ -21,8 +21,16 @@ public sealed class AppUser
     public bool IsVerified { get; set; }
     public bool IsActive { get; set; }
     public DateTime? LastLogin { get; set; }
+    /// <summary>SHA-256 (hex) of the one live password reset link's token; null when there is none.</summary>
     public string? PasswordResetToken { get; set; }
+
     public DateTime? PasswordResetExpires { get; set; }
+
+    /// <summary>SHA-256 (hex) of the one live verification link's token; null when there is none.</summary>
+    public string? EmailVerificationToken { get; set; }
+
+    public DateTime? EmailVerificationExpires { get; set; }
+
     public bool TwoFactorEnabled { get; set; }
     public string? TwoFactorSecret { get; set; }
 

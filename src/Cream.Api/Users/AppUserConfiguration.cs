@@ -26,6 +26,10 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
         user.Property(u => u.LastLogin).HasColumnName("last_login");
         user.Property(u => u.PasswordResetToken).HasColumnName("password_reset_token").HasMaxLength(512);
         user.Property(u => u.PasswordResetExpires).HasColumnName("password_reset_expires");
+        user.HasIndex(u => u.PasswordResetToken).HasDatabaseName("ix_app_users_password_reset_token");
+        user.Property(u => u.EmailVerificationToken).HasColumnName("email_verification_token").HasMaxLength(64);
+        user.Property(u => u.EmailVerificationExpires).HasColumnName("email_verification_expires");
+        user.HasIndex(u => u.EmailVerificationToken).HasDatabaseName("ix_app_users_email_verification_token");
         user.Property(u => u.TwoFactorEnabled).HasColumnName("two_factor_enabled");
         user.Property(u => u.TwoFactorSecret).HasColumnName("two_factor_secret").HasMaxLength(512);
         user.Property(u => u.TokensValidAfter).HasColumnName("tokens_valid_after");

@@ -64,6 +64,8 @@ internal sealed class PasswordChanges(
             // The stamp moves with the password: a sign-in that checked the old one creates nothing.
             await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(set => set
                 .SetProperty(u => u.PasswordHash, newHash)
+                .SetProperty(u => u.PasswordResetToken, (string?)null) // a reset link sent before stops working
+                .SetProperty(u => u.PasswordResetExpires, (DateTime?)null)
                 .SetProperty(u => u.SecurityStamp, u => u.SecurityStamp + 1)
                 .SetProperty(u => u.UpdatedAt, now), token);
             await revoker.RevokeSessionsAsync(userId, keepSessionId: sessionId, "password_changed", token);

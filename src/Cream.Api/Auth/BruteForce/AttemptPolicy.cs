@@ -4,12 +4,12 @@ namespace Cream.Api.Auth.BruteForce;
 /// The arithmetic of the limits, shared by both stores (the Redis scripts mirror it). Times
 /// are Unix milliseconds of the injected <see cref="TimeProvider"/>, never the store's clock.
 /// </summary>
-internal sealed record AttemptPolicy(int PerClientLimit, int FreeFailures, int SignupsPerClientLimit)
+internal sealed record AttemptPolicy(int PerClientLimit, int FreeFailures, int SignupsPerClientLimit, int EmailsPerAddressLimit)
 {
     /// <summary>The per-client window: fixed, aligned to the clock's minutes, the same on every instance.</summary>
     public const long WindowMs = 60_000;
 
-    /// <summary>The per-client signup window: fixed, aligned to the clock's hours.</summary>
+    /// <summary>The per-client signup window and the per-address email window: fixed, aligned to the clock's hours.</summary>
     public const long SignupWindowMs = 60 * 60_000;
 
     /// <summary>The backoff after the first failure past the free ones; it doubles with each further failure.</summary>
@@ -26,7 +26,7 @@ internal sealed record AttemptPolicy(int PerClientLimit, int FreeFailures, int S
     public static AttemptPolicy From(RateLimitOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new(options.PerIpPerMinute, options.FailuresBeforeBackoff, options.SignupsPerIpPerHour);
+        return new(options.PerIpPerMinute, options.FailuresBeforeBackoff, options.SignupsPerIpPerHour, options.EmailsPerAddressPerHour);
     }
 
     public static long WindowIndex(long nowMs, long windowMs = WindowMs) => nowMs / windowMs;

@@ -64,6 +64,21 @@ internal sealed class BruteForceGuard(
     }
 
     /// <summary>
+    /// Counts one account email (verification or reset) to <paramref name="email"/>
+    /// (<c>RateLimits__EmailsPerAddressPerHour</c>); null means send it, a number is the seconds
+    /// until the address may be sent another. Keyed by the email's hash, like the login backoff.
+    /// </summary>
+    public async ValueTask<long?> ClaimEmailToAsync(string email)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var window = AttemptPolicy.WindowIndex(nowMs, AttemptPolicy.SignupWindowMs);
+        var count = await counters.CountClientAttemptAsync("mail:" + AccountKey(email), window, AttemptPolicy.SignupWindowMs);
+        return count <= policy.EmailsPerAddressLimit
+            ? null
+            : RetryAfterSeconds(AttemptPolicy.WindowEndMs(window, AttemptPolicy.SignupWindowMs) - nowMs);
+    }
+
+    /// <summary>
     /// Claims a password attempt for <paramref name="email"/>; a result means refuse it without
     /// checking the password. The attempt counts as a failure until <see cref="LoginSucceededAsync"/>.
     /// </summary>

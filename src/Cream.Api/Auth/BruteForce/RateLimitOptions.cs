@@ -21,4 +21,8 @@ public sealed class RateLimitOptions
     /// <summary>Signups one client address may make per hour (each costs a password hash, and each probes an email).</summary>
     [Range(1, 1_000_000_000)]
     public int SignupsPerIpPerHour { get; set; } = 20;
+
+    /// <summary>Verification and reset emails one address may be sent per hour (each is mail in someone's inbox).</summary>
+    [Range(1, 1_000_000_000)]
+    public int EmailsPerAddressPerHour { get; set; } = 5;
 }

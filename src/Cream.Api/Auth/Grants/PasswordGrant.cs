@@ -9,6 +9,9 @@ internal sealed class PasswordGrant(SignInService signIn, BruteForceGuard guard)
 {
     public const string InvalidCredentials = "Incorrect email or password";
 
+    /// <summary>The first version's text, answered only after the password was right.</summary>
+    public const string EmailUnverified = "Please verify your email before logging in";
+
     public string GrantType => "password";
 
     public async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueAsync(TokenRequest request, HttpContext context, CancellationToken cancellationToken)
@@ -30,7 +33,14 @@ internal sealed class PasswordGrant(SignInService signIn, BruteForceGuard guard)
             return backingOff; // decided before any lookup: the same answer for known and unknown emails
         }
 
-        var tokens = await signIn.PasswordSignInAsync(request.Username, request.Password, ClientInfo.From(context), cancellationToken);
+        var (outcome, tokens) = await signIn.PasswordSignInAsync(request.Username, request.Password, ClientInfo.From(context), cancellationToken);
+        if (outcome == SignInOutcome.EmailUnverified)
+        {
+            await guard.LoginSucceededAsync(request.Username); // the password was right
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Problems.OAuth(StatusCodes.Status401Unauthorized, "invalid_grant", EmailUnverified);
+        }
+
         if (tokens is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Cream.Api.Auth.Sessions;
 
 /// <summary>The user facts a session's tokens are issued from, read with the session, and the security stamp they were read under.</summary>
-public sealed record SessionHolder(Guid UserId, string Email, IReadOnlyList<string> Roles, DateTime? TokensValidAfter, long SecurityStamp);
+public sealed record SessionHolder(
+    Guid UserId, string Email, IReadOnlyList<string> Roles, DateTime? TokensValidAfter, long SecurityStamp, bool EmailVerified);
 
 /// <summary>Why a refresh token was refused: a reason for logs and the RFC 6749 description.</summary>
 public sealed record RefreshFailure(string Reason, string Description);
@@ -88,7 +89,7 @@ public sealed class SessionTokens(
                         SessionId = session.Id,
                         session.IsValid,
                         SessionExpiresAt = session.ExpiresAt,
-                        Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp),
+                        Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp, user.IsVerified),
                         user.IsActive,
                     })
                 .FirstOrDefaultAsync(cancellationToken);
@@ -147,7 +148,7 @@ public sealed class SessionTokens(
 
     private TokenResponse Respond(SessionHolder holder, Guid sessionId, string refreshToken)
     {
-        var access = issuer.Issue(new AccessTokenSubject(holder.UserId, holder.Email, holder.Roles, sessionId, holder.TokensValidAfter));
+        var access = issuer.Issue(new AccessTokenSubject(holder.UserId, holder.Email, holder.Roles, sessionId, holder.TokensValidAfter, holder.EmailVerified));
         return new TokenResponse(access.Token, TokenResponse.Bearer, access.ExpiresInSeconds, refreshToken);
     }
 

@@ -5,6 +5,10 @@ public static class AccessTokenClaims
 {
     public const string Subject = "sub";
     public const string Email = "email";
+
+    /// <summary>Whether the email was proven by a verification link (OpenID Connect Core 5.1).</summary>
+    public const string EmailVerified = "email_verified";
+
     public const string Roles = "roles";
     public const string SessionId = "sid";
     public const string TokenId = "jti";

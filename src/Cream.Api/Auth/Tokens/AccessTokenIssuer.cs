@@ -12,7 +12,8 @@ public sealed record IssuedAccessToken(string Token, string TokenId, DateTime Ex
 
 /// <summary>Who a token is for; kept apart from the user entity so issuing stays a pure function.</summary>
 /// <param name="TokensValidAfter">The user's revocation cut-off: a new token must be issued after its second.</param>
-public sealed record AccessTokenSubject(Guid UserId, string Email, IReadOnlyList<string> Roles, Guid SessionId, DateTime? TokensValidAfter = null);
+public sealed record AccessTokenSubject(
+    Guid UserId, string Email, IReadOnlyList<string> Roles, Guid SessionId, DateTime? TokensValidAfter = null, bool EmailVerified = false);
 
 /// <summary>Signs access tokens: compact JWS, HS256, <c>typ</c> <c>at+jwt</c>, with a <c>kid</c>.</summary>
 /// <remarks>
@@ -67,6 +68,7 @@ public sealed class AccessTokenIssuer(AccessTokenKeys keys, Microsoft.Extensions
             writer.WriteString(JwtRegisteredClaimNames.Aud, _options.Audience);
             writer.WriteString(AccessTokenClaims.Subject, subject.UserId);
             writer.WriteString(AccessTokenClaims.Email, subject.Email);
+            writer.WriteBoolean(AccessTokenClaims.EmailVerified, subject.EmailVerified);
             writer.WriteStartArray(AccessTokenClaims.Roles);
             foreach (var role in subject.Roles)
             {

@@ -1,9 +1,12 @@
-using Cream.Api.Common;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace Cream.Api.Accounts;
+namespace Cream.Api.Common;
 
-/// <summary>The <c>Accounts</c> configuration section.</summary>
+/// <summary>
+/// The <c>Accounts</c> configuration section: read by sign-up and sign-in (in <c>Auth</c>) and by
+/// the account pages, so it lives here, below both.
+/// </summary>
 public sealed class AccountsOptions
 {
     public const string SectionName = "Accounts";
@@ -17,6 +20,17 @@ public sealed class AccountsOptions
 
     /// <summary>Where email links point; unset: <c>{PublicBaseUrl}/account</c>.</summary>
     public string? LinkBaseUrl { get; set; }
+
+    /// <summary>True: signup issues no token until the email is verified, and an unverified account cannot sign in.</summary>
+    public bool RequireVerifiedEmail { get; set; }
+
+    /// <summary>How long a verification link works.</summary>
+    [Range(1, 720)]
+    public int VerificationTokenHours { get; set; } = 24;
+
+    /// <summary>How long a password reset link works.</summary>
+    [Range(5, 1440)]
+    public int PasswordResetMinutes { get; set; } = 30;
 }
 
 /// <summary>Each URL, when set, is absolute http or https with no query, fragment or user info.</summary>

@@ -15,7 +15,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
     private readonly HttpClient _client = factory.CreateClient();
 
     [Fact]
-    public async Task Signup_returns_201_with_a_bearer_token_and_stores_a_verified_active_user()
+    public async Task Signup_returns_201_with_a_bearer_token_and_stores_an_active_user_not_yet_verified()
     {
         var email = ApiHelpers.NewEmail();
 
@@ -29,7 +29,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         var normalized = EmailAddress.Key(email);
         var user = await factory.WithDbAsync(db => db.Users.SingleAsync(u => u.NormalizedEmail == normalized));
-        Assert.True(user.IsVerified);
+        Assert.False(user.IsVerified); // proven only by the link the signup sends
         Assert.True(user.IsActive);
         Assert.Equal(email, user.Email);
         Assert.DoesNotContain(ApiHelpers.DefaultPassword, user.PasswordHash, StringComparison.Ordinal);
@@ -228,7 +228,7 @@ public abstract class AuthEndpointTests(CreamApiFactory factory)
         Assert.Equal("Test", me.GetProperty("first_name").GetString());
         Assert.Equal("User", me.GetProperty("last_name").GetString());
         Assert.True(me.GetProperty("is_active").GetBoolean());
-        Assert.True(me.GetProperty("is_verified").GetBoolean());
+        Assert.False(me.GetProperty("is_verified").GetBoolean());
         Assert.Equal(0, me.GetProperty("roles").GetArrayLength());
         Assert.Equal(new JsonWebToken(user.AccessToken).Subject, me.GetProperty("id").GetString());
     }

@@ -1,0 +1,49 @@
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Cream.Api.Tests.Email;
+using Cream.Api.Tests.Infrastructure;
+
+namespace Cream.Api.Tests.Accounts;
+
+/// <summary>Reading account emails as their recipient would: the link, and the token it carries.</summary>
+public static partial class AccountMail
+{
+    /// <summary>The links account emails carry, under the factory's configured base (http://localhost).</summary>
+    [GeneratedRegex(@"http://localhost/account/(verify-email|reset-password)\?token=([A-Za-z0-9_-]+)")]
+    private static partial Regex Link();
+
+    /// <summary>Waits for the <paramref name="count"/>th message to <paramref name="to"/> and returns the token of its link.</summary>
+    public static async Task<string> TokenAsync(this MailFixture mail, string to, string kind, int count = 1)
+    {
+        var received = await mail.Smtp.WaitForAsync(count, m => IsTo(m, to), mail.Tick);
+        var text = received[count - 1].Message.TextBody;
+        var link = Link().Match(text);
+        Assert.True(link.Success, text);
+        Assert.Equal(kind, link.Groups[1].Value);
+        return link.Groups[2].Value;
+    }
+
+    public static int CountTo(this MailFixture mail, string to) => mail.Smtp.Received.Count(m => IsTo(m, to));
+
+    /// <summary>Lets the sender run a few rounds, so that a message that was going to come has come.</summary>
+    public static async Task SettleAsync(this MailFixture mail)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            mail.Tick();
+            await Task.Delay(30);
+        }
+    }
+
+    public static Task<HttpResponseMessage> ForgotPasswordAsync(this HttpClient client, string email) =>
+        client.PostAsJsonAsync("/api/auth/forgot-password", new { email });
+
+    public static Task<HttpResponseMessage> ResetPasswordAsync(this HttpClient client, string token, string newPassword) =>
+        client.PostAsJsonAsync("/api/auth/reset-password", new { token, new_password = newPassword });
+
+    public static Task<HttpResponseMessage> VerifyEmailAsync(this HttpClient client, string token) =>
+        client.PostAsJsonAsync("/api/auth/verify-email", new { token });
+
+    private static bool IsTo(ReceivedMail mail, string to) =>
+        mail.Message.To.Mailboxes.Any(m => string.Equals(m.Address, to, StringComparison.OrdinalIgnoreCase));
+}

@@ -2,6 +2,7 @@ using Cream.Api.Common;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Cream.Api.Auth;
+using Cream.Api.Email;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ public static class MonitoringExtensions
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("cream-api"))
             .WithMetrics(metrics => metrics
-                .AddMeter(AuthMetrics.MeterName)
+                .AddMeter(AuthMetrics.MeterName, EmailMetrics.MeterName)
                 .AddView(exported.Select)
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddAuthorizationBuilder().AddPolicy(MetricsReaderPolicy, policy => policy.RequireAssertion(context =>

@@ -12,7 +12,7 @@ using OpenTelemetry.Resources;
 namespace Cream.Api.Monitoring;
 
 /// <summary>
-/// Metrics in Prometheus text format at <c>/metrics</c> (the <c>Cream.Auth</c> meter, for
+/// Metrics in Prometheus text format at <c>/metrics</c> (the <c>Cream.Auth</c> and <c>Cream.Email</c> meters, for
 /// clients on the allowed networks or with an admin token), and the console log settings that
 /// let JSON logs carry each request's id.
 /// </summary>
@@ -61,7 +61,7 @@ public static class MonitoringExtensions
         app.MapPrometheusScrapingEndpoint(MetricsPath)
             .RequireAuthorization(MetricsReaderPolicy)
             .WithTags("Monitoring")
-            .WithSummary("Prometheus metrics of the Cream.Auth meter (allowed networks, or an admin token)");
+            .WithSummary("Prometheus metrics of the Cream.Auth and Cream.Email meters (allowed networks, or an admin token)");
         return app;
     }
 

@@ -6,6 +6,7 @@ using Cream.Api.Auth;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Common;
 using Cream.Api.Data;
+using Cream.Api.Email;
 using Cream.Api.Monitoring;
 using Cream.Api.StockData;
 using Cream.Api.Users;
@@ -51,6 +52,7 @@ try
     builder.AddJson();
     builder.AddData();
     builder.AddAuth();
+    builder.AddEmail();
     builder.AddAccounts();
     builder.AddAdmin();
     builder.AddAudit();

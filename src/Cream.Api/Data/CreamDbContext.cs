@@ -4,6 +4,7 @@ using System.Text;
 using Cream.Api.Audit;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Sessions;
+using Cream.Api.Email;
 using Cream.Api.StockData;
 using Cream.Api.Users;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -26,6 +27,7 @@ public abstract class CreamDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<TrackingRequest> TrackingRequests => Set<TrackingRequest>();
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
     public DbSet<AuthEvent> AuthEvents => Set<AuthEvent>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     /// <summary>ASP.NET Core Data Protection's key ring, shared by every instance (it encrypts stored signing keys).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -2,6 +2,7 @@ using Cream.Api.Common;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Cream.Api.Auth;
+using Cream.Api.Email;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ using OpenTelemetry.Resources;
 namespace Cream.Api.Monitoring;
 
 /// <summary>
-/// Metrics in Prometheus text format at <c>/metrics</c> (the <c>Cream.Auth</c> meter, for
+/// Metrics in Prometheus text format at <c>/metrics</c> (the <c>Cream.Auth</c> and <c>Cream.Email</c> meters, for
 /// clients on the allowed networks or with an admin token), and the console log settings that
 /// let JSON logs carry each request's id.
 /// </summary>
@@ -33,7 +34,7 @@ public static class MonitoringExtensions
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("cream-api"))
             .WithMetrics(metrics => metrics
-                .AddMeter(AuthMetrics.MeterName)
+                .AddMeter(AuthMetrics.MeterName, EmailMetrics.MeterName)
                 .AddView(exported.Select)
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddAuthorizationBuilder().AddPolicy(MetricsReaderPolicy, policy => policy.RequireAssertion(context =>
@@ -60,7 +61,7 @@ public static class MonitoringExtensions
         app.MapPrometheusScrapingEndpoint(MetricsPath)
             .RequireAuthorization(MetricsReaderPolicy)
             .WithTags("Monitoring")
-            .WithSummary("Prometheus metrics of the Cream.Auth meter (allowed networks, or an admin token)");
+            .WithSummary("Prometheus metrics of the Cream.Auth and Cream.Email meters (allowed networks, or an admin token)");
         return app;
     }
 

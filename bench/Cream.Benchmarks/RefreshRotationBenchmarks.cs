@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Cream.Api.Auth;
+using Cream.Api.Auth.Accounts;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Common;
 using Cream.Api.Data;
@@ -33,8 +34,8 @@ public class RefreshRotationBenchmarks
         _cream.Services.MigrateDatabaseAsync().GetAwaiter().GetResult();
 
         using var scope = _cream.Services.CreateScope();
-        var signIn = scope.ServiceProvider.GetRequiredService<SignInService>();
-        var (outcome, tokens) = signIn.SignupAsync(
+        var signups = scope.ServiceProvider.GetRequiredService<Signups>();
+        var (outcome, tokens) = signups.SignupAsync(
                 new SignupRequest("ada.lovelace@example.com", "correct horse battery staple", "Ada", "Lovelace"), _client, CancellationToken.None)
             .GetAwaiter().GetResult();
         CreamHost.Require(outcome == SignupOutcome.Created && tokens is not null, "the benchmark user signs up");

@@ -12,16 +12,17 @@ public static partial class AccountMail
     [GeneratedRegex(@"http://localhost/account/(verify-email|reset-password)\?token=([A-Za-z0-9_-]+)")]
     private static partial Regex Link();
 
-    /// <summary>Waits for the <paramref name="count"/>th message to <paramref name="to"/> and returns the token of its link.</summary>
+    /// <summary>
+    /// Waits for the <paramref name="count"/>th message to <paramref name="to"/> with a link of
+    /// <paramref name="kind"/> (<c>verify-email</c> or <c>reset-password</c>) and returns its token.
+    /// </summary>
     public static async Task<string> TokenAsync(this MailFixture mail, string to, string kind, int count = 1)
     {
-        var received = await mail.Smtp.WaitForAsync(count, m => IsTo(m, to), mail.Tick);
-        var text = received[count - 1].Message.TextBody;
-        var link = Link().Match(text);
-        Assert.True(link.Success, text);
-        Assert.Equal(kind, link.Groups[1].Value);
-        return link.Groups[2].Value;
+        var received = await mail.Smtp.WaitForAsync(count, m => IsTo(m, to) && LinkOf(m) is { } link && link.Groups[1].Value == kind, mail.Tick);
+        return LinkOf(received[count - 1])!.Groups[2].Value;
     }
+
+    private static Match? LinkOf(ReceivedMail mail) => Link().Match(mail.Message.TextBody ?? string.Empty) is { Success: true } link ? link : null;
 
     public static int CountTo(this MailFixture mail, string to) => mail.Smtp.Received.Count(m => IsTo(m, to));
 

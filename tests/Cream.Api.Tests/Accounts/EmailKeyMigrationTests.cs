@@ -46,10 +46,14 @@ public abstract class EmailKeyMigrationTests : IAsyncLifetime
             var hash = passwords.Hash(Password);
             foreach (var email in new[] { decomposed, fullWidth, plain, lookAlike })
             {
-                db.Users.Add(LegacyUser(email, hash));
+                // Written as that schema had it (today's entity has columns it lacks), keyed the old way.
+                var (id, key, now) = (Guid.NewGuid(), email.ToUpperInvariant(), DateTime.UtcNow);
+                await db.Database.ExecuteSqlAsync($"""
+                    INSERT INTO app_users (id, email, normalized_email, password, first_name, last_name, created_at, updated_at,
+                        is_verified, is_active, two_factor_enabled, security_stamp, roles)
+                    VALUES ({id}, {email}, {key}, {hash}, 'Legacy', 'User', {now}, {now}, TRUE, TRUE, FALSE, 0, {EmptyRoles})
+                    """);
             }
-
-            await db.SaveChangesAsync();
         }
 
         await using var service = StartService();
@@ -78,19 +82,8 @@ public abstract class EmailKeyMigrationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
-    private static AppUser LegacyUser(string email, string hash) => new()
-    {
-        Id = Guid.NewGuid(),
-        Email = email,
-        NormalizedEmail = email.ToUpperInvariant(),
-        PasswordHash = hash,
-        FirstName = "Legacy",
-        LastName = "User",
-        CreatedAt = DateTime.UtcNow,
-        UpdatedAt = DateTime.UtcNow,
-        IsActive = true,
-        IsVerified = true,
-    };
+    /// <summary>An empty <c>roles</c> value as the provider stores it.</summary>
+    protected abstract object EmptyRoles { get; }
 
     private WebApplicationFactory<Program> StartService() => new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
     {
@@ -106,6 +99,8 @@ public sealed class SqliteEmailKeyMigrationTests : EmailKeyMigrationTests
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"cream-rekey-{Guid.NewGuid():N}.db");
 
     protected override string ConnectionString => $"Data Source={_path};Pooling=False";
+
+    protected override object EmptyRoles => "[]";
 
     protected override CreamDbContext OpenContext() =>
         new SqliteCreamDbContext(new DbContextOptionsBuilder<SqliteCreamDbContext>().UseSqlite(ConnectionString).Options);
@@ -129,6 +124,8 @@ public sealed class PostgresEmailKeyMigrationTests : EmailKeyMigrationTests
     private ThrowawayDatabase _database = null!;
 
     protected override string ConnectionString => _database.ConnectionString;
+
+    protected override object EmptyRoles => Array.Empty<string>();
 
     protected override CreamDbContext OpenContext() =>
         new PostgresCreamDbContext(new DbContextOptionsBuilder<PostgresCreamDbContext>().UseNpgsql(ConnectionString).Options);

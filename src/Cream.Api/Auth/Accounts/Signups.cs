@@ -88,7 +88,8 @@ internal sealed class Signups(
             IsActive = true,
         };
         db.Users.Add(user);
-        var linkQueued = verifications.AttachTo(user);
+        // The signup's link is the address's first email of the hour, unless someone floods it.
+        var linkQueued = await guard.ClaimEmailToAsync(email) is null && verifications.AttachTo(user);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

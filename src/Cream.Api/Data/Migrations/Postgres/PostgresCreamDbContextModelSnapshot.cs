@@ -431,6 +431,15 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<DateTime?>("EmailVerificationExpires")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("email_verification_expires");
+
+                    b.Property<string>("EmailVerificationToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("email_verification_token");
+
                     b.Property<string>("FirstName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -504,9 +513,15 @@ namespace Cream.Api.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EmailVerificationToken")
+                        .HasDatabaseName("ix_app_users_email_verification_token");
+
                     b.HasIndex("NormalizedEmail")
                         .IsUnique()
                         .HasDatabaseName("ux_app_users_normalized_email");
+
+                    b.HasIndex("PasswordResetToken")
+                        .HasDatabaseName("ix_app_users_password_reset_token");
 
                     b.ToTable("app_users", (string)null);
                 });

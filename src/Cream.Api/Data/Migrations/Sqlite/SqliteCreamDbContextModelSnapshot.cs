@@ -423,6 +423,15 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("email");
 
+                    b.Property<DateTime?>("EmailVerificationExpires")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_verification_expires");
+
+                    b.Property<string>("EmailVerificationToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_verification_token");
+
                     b.Property<string>("FirstName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -496,9 +505,15 @@ namespace Cream.Api.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EmailVerificationToken")
+                        .HasDatabaseName("ix_app_users_email_verification_token");
+
                     b.HasIndex("NormalizedEmail")
                         .IsUnique()
                         .HasDatabaseName("ux_app_users_normalized_email");
+
+                    b.HasIndex("PasswordResetToken")
+                        .HasDatabaseName("ix_app_users_password_reset_token");
 
                     b.ToTable("app_users", (string)null);
                 });

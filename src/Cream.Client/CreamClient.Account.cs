@@ -7,14 +7,24 @@ public sealed partial class CreamClient
 {
     // --- Sign-in and tokens ---------------------------------------------------------------
 
-    /// <summary><c>POST /api/auth/signup</c>: creates the account and signs this client in as it.</summary>
+    /// <summary>
+    /// <c>POST /api/auth/signup</c>: creates the account and signs this client in as it. Null when
+    /// the service wants the email verified first (<c>Accounts__RequireVerifiedEmail</c>: 202, no
+    /// token, whether or not the email was new): sign in after the link in the email was used.
+    /// </summary>
     /// <exception cref="CreamApiException">400 <c>Email already registered</c>; 422 invalid input.</exception>
-    public async Task<TokenResponse> SignupAsync(SignupRequest request, CancellationToken cancellationToken = default)
+    public async Task<TokenResponse?> SignupAsync(SignupRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var tokens = await SendAsync(
-            Request(HttpMethod.Post, "api/auth/signup", anonymous: true, content: JsonContent.Create(request, CreamJsonContext.Default.SignupRequest)),
-            CreamJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
+        using var http = Request(HttpMethod.Post, "api/auth/signup", anonymous: true, content: JsonContent.Create(request, CreamJsonContext.Default.SignupRequest));
+        using var response = await SendCheckedAsync(http, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.Accepted)
+        {
+            return null;
+        }
+
+        var tokens = await response.Content.ReadFromJsonAsync(CreamJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false)
+            ?? throw new System.Text.Json.JsonException("The signup response had an empty body.");
         await StoreAsync(tokens, cancellationToken).ConfigureAwait(false);
         return tokens;
     }

@@ -8,6 +8,14 @@ internal sealed record ChangePasswordRequest(string CurrentPassword, string NewP
 
 internal sealed record TrackRequest(string Symbol);
 
+internal sealed record VerifyEmailRequest(string Token);
+
+internal sealed record ForgotPasswordRequest(string Email);
+
+internal sealed record ResetPasswordRequest(string Token, string NewPassword);
+
+internal sealed record MessageResponse(string Message);
+
 /// <summary>An RFC 9457 problem detail, with the RFC 6749 members token endpoints add.</summary>
 internal sealed record ProblemBody(
     string? Title,
@@ -24,6 +32,10 @@ internal sealed record ProblemBody(
 [JsonSerializable(typeof(RefreshRequest))]
 [JsonSerializable(typeof(ChangePasswordRequest))]
 [JsonSerializable(typeof(TrackRequest))]
+[JsonSerializable(typeof(VerifyEmailRequest))]
+[JsonSerializable(typeof(ForgotPasswordRequest))]
+[JsonSerializable(typeof(ResetPasswordRequest))]
+[JsonSerializable(typeof(MessageResponse))]
 [JsonSerializable(typeof(UpdateUserRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(UserProfile))]

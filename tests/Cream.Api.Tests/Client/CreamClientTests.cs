@@ -18,6 +18,7 @@ public abstract class CreamClientTests(CreamApiFactory factory)
 
         var tokens = await client.Api.SignupAsync(new SignupRequest(email, ApiHelpers.DefaultPassword, "Ada", "Lovelace"));
 
+        Assert.NotNull(tokens);
         Assert.Equal("bearer", tokens.TokenType);
         Assert.Equal(1800, tokens.ExpiresIn);
         var stored = await client.TokensAsync();
@@ -530,7 +531,7 @@ public abstract class CreamClientTests(CreamApiFactory factory)
     {
         using var client = factory.NewClient();
         var signup = new SignupRequest(ApiHelpers.NewEmail("client"), ApiHelpers.DefaultPassword, "Ada", "Lovelace");
-        var response = await client.Api.SignupAsync(signup);
+        var response = (await client.Api.SignupAsync(signup))!;
         var stored = await client.TokensAsync();
 
         var printed = string.Join(" | ", signup, response, stored);

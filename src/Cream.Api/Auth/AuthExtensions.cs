@@ -45,6 +45,7 @@ public static class AuthExtensions
         builder.Services.AddScoped<SignInService>();
         builder.Services.AddScoped<SessionTokens>();
         builder.Services.AddScoped<RefreshRotation>();
+        builder.Services.AddScoped<PasswordReentry>();
         builder.Services.AddScoped<PasswordChanges>();
         // The token endpoint's grants, in the order its error message names them.
         builder.Services.AddScoped<ITokenGrant, PasswordGrant>();

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Cream.Api.Auth;
+using Cream.Api.Auth.Accounts;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.Users;
@@ -17,8 +18,6 @@ public static class AdminUserEndpoints
 {
     private const int MaxRoles = 16;
     private const int MaxRoleLength = 32;
-
-    private const string LastAdministratorDetail = "The last administrator cannot be removed";
 
     public static IEndpointRouteBuilder MapAdminUsers(this IEndpointRouteBuilder routes)
     {
@@ -75,7 +74,7 @@ public static class AdminUserEndpoints
         return result switch
         {
             { Profile: { } profile } => TypedResults.Ok(profile),
-            { Outcome: UserUpdateOutcome.LastAdmin } => Problems.Create(StatusCodes.Status409Conflict, LastAdministratorDetail),
+            { Outcome: UserUpdateOutcome.LastAdmin } => Problems.Create(StatusCodes.Status409Conflict, LastAdmin.RefusedDetail),
             _ => Problems.Create(StatusCodes.Status404NotFound, "User not found"),
         };
     }

@@ -15,3 +15,9 @@ public sealed record SignupRequest(string? Email, string? Password, string? Firs
 public sealed record LoginRequest(string? Username, string? Email, string? Password, string? GrantType, string? RefreshToken);
 
 public sealed record RefreshRequest(string? RefreshToken);
+
+/// <summary>
+/// <c>DELETE /api/auth/me</c>: the account's password, typed again. (The contract adds a two-factor
+/// <c>code</c> once two-factor exists; until then there is nothing else to send.)
+/// </summary>
+public sealed record DeleteAccountRequest(string? Password);

@@ -47,6 +47,7 @@ public static class AuthExtensions
         builder.Services.AddScoped<RefreshRotation>();
         builder.Services.AddScoped<PasswordReentry>();
         builder.Services.AddScoped<PasswordChanges>();
+        builder.Services.AddScoped<AccountDeletion>();
         // The token endpoint's grants, in the order its error message names them.
         builder.Services.AddScoped<ITokenGrant, PasswordGrant>();
         builder.Services.AddScoped<RefreshTokenGrant>();

@@ -6,6 +6,8 @@ internal sealed record RefreshRequest(string RefreshToken);
 
 internal sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
 
+internal sealed record DeleteAccountRequest(string Password);
+
 internal sealed record TrackRequest(string Symbol);
 
 /// <summary>An RFC 9457 problem detail, with the RFC 6749 members token endpoints add.</summary>
@@ -23,6 +25,7 @@ internal sealed record ProblemBody(
 [JsonSerializable(typeof(SignupRequest))]
 [JsonSerializable(typeof(RefreshRequest))]
 [JsonSerializable(typeof(ChangePasswordRequest))]
+[JsonSerializable(typeof(DeleteAccountRequest))]
 [JsonSerializable(typeof(TrackRequest))]
 [JsonSerializable(typeof(UpdateUserRequest))]
 [JsonSerializable(typeof(TokenResponse))]

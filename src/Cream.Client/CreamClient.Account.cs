@@ -146,4 +146,18 @@ public sealed partial class CreamClient
             Request(HttpMethod.Post, "api/auth/change-password", content: JsonContent.Create(new ChangePasswordRequest(currentPassword, newPassword), CreamJsonContext.Default.ChangePasswordRequest)),
             cancellationToken);
     }
+
+    /// <summary>
+    /// <c>DELETE /api/auth/me</c>: deletes the signed-in user's account, confirmed with its password;
+    /// every session and token of it ends, and this client forgets its tokens.
+    /// </summary>
+    /// <exception cref="CreamApiException">400 <c>Password is incorrect</c>; 409 <c>The last administrator cannot be removed</c>; 429 with <see cref="CreamApiException.RetryAfter"/>.</exception>
+    public async Task DeleteMeAsync(string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        await SendAsync(
+            Request(HttpMethod.Delete, "api/auth/me", content: JsonContent.Create(new DeleteAccountRequest(password), CreamJsonContext.Default.DeleteAccountRequest)),
+            cancellationToken).ConfigureAwait(false);
+        await _store.ClearAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

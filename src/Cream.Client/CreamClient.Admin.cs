@@ -36,6 +36,11 @@ public sealed partial class CreamClient
     public Task RevokeUserTokensAsync(Guid userId, CancellationToken cancellationToken = default) =>
         SendAsync(Request(HttpMethod.Post, Path($"api/admin/users/{userId}/revoke-tokens")), cancellationToken);
 
+    /// <summary><c>DELETE /api/admin/users/{id}</c> (admin): deletes a user; every session and token of it ends.</summary>
+    /// <exception cref="CreamApiException">404 <c>User not found</c>; 409 <c>The last administrator cannot be removed</c>.</exception>
+    public Task DeleteUserAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        SendAsync(Request(HttpMethod.Delete, Path($"api/admin/users/{userId}")), cancellationToken);
+
     /// <summary><c>GET /api/admin/audit</c> (admin): recorded authentication and administration events, newest first.</summary>
     /// <exception cref="CreamApiException">403 <c>Admin access required</c>; 422 bad filters or paging.</exception>
     public Task<AuditEventPage> GetAuditEventsAsync(AuditQuery? query = null, CancellationToken cancellationToken = default)

@@ -6,6 +6,8 @@ internal sealed record RefreshRequest(string RefreshToken);
 
 internal sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
 
+internal sealed record DeleteAccountRequest(string Password);
+
 internal sealed record TrackRequest(string Symbol);
 
 internal sealed record VerifyEmailRequest(string Token);
@@ -31,6 +33,7 @@ internal sealed record ProblemBody(
 [JsonSerializable(typeof(SignupRequest))]
 [JsonSerializable(typeof(RefreshRequest))]
 [JsonSerializable(typeof(ChangePasswordRequest))]
+[JsonSerializable(typeof(DeleteAccountRequest))]
 [JsonSerializable(typeof(TrackRequest))]
 [JsonSerializable(typeof(VerifyEmailRequest))]
 [JsonSerializable(typeof(ForgotPasswordRequest))]

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Cream.Api.Auth;
+using Cream.Api.Auth.Accounts;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.Users;
@@ -12,13 +13,11 @@ public sealed record AdminUserPage(IReadOnlyList<UserProfile> Users, int TotalCo
 
 public sealed record UpdateUserRequest(List<string>? Roles, bool? IsActive);
 
-/// <summary>Admin management of users: list, change roles or active flag, revoke every token.</summary>
+/// <summary>Admin management of users: list, change roles or active flag, revoke every token, delete.</summary>
 public static class AdminUserEndpoints
 {
     private const int MaxRoles = 16;
     private const int MaxRoleLength = 32;
-
-    private const string LastAdministratorDetail = "The last administrator cannot be removed";
 
     public static IEndpointRouteBuilder MapAdminUsers(this IEndpointRouteBuilder routes)
     {
@@ -29,6 +28,10 @@ public static class AdminUserEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:guid}/revoke-tokens", RevokeTokens).WithSummary("End every session and access token of a user");
+        group.MapDelete("/{id:guid}", Delete)
+            .WithSummary("Delete a user: every token of it stops working at once; the last active admin stays (409)")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
     }
 
@@ -75,7 +78,7 @@ public static class AdminUserEndpoints
         return result switch
         {
             { Profile: { } profile } => TypedResults.Ok(profile),
-            { Outcome: UserUpdateOutcome.LastAdmin } => Problems.Create(StatusCodes.Status409Conflict, LastAdministratorDetail),
+            { Outcome: UserUpdateOutcome.LastAdmin } => Problems.Create(StatusCodes.Status409Conflict, LastAdmin.RefusedDetail),
             _ => Problems.Create(StatusCodes.Status404NotFound, "User not found"),
         };
     }
@@ -85,6 +88,15 @@ public static class AdminUserEndpoints
         await users.RevokeTokensAsync(id, admin.GetUserId(), cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Create(StatusCodes.Status404NotFound, "User not found");
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, ClaimsPrincipal admin, AccountDeletion deletion, CancellationToken cancellationToken) =>
+        await deletion.DeleteUserAsync(id, admin.GetUserId(), cancellationToken) switch
+        {
+            DeletionOutcome.Deleted => TypedResults.NoContent(),
+            DeletionOutcome.LastAdmin => Problems.Create(StatusCodes.Status409Conflict, LastAdmin.RefusedDetail),
+            _ => Problems.Create(StatusCodes.Status404NotFound, "User not found"),
+        };
 
     private static string? InvalidRoles(List<string> roles)
     {

@@ -1,5 +1,6 @@
 using Cream.Api.Audit;
 using Cream.Api.Auth;
+using Cream.Api.Auth.Accounts;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.State;
 using Cream.Api.Common;
@@ -25,9 +26,6 @@ public sealed record UserUpdateResult(UserUpdateOutcome Outcome, UserProfile? Pr
 /// <summary>What an admin does to another account, each in one transaction, audited with the admin as actor.</summary>
 public sealed class UserAdministration(CreamDbContext db, Revoker revoker, StateBus bus, AuditTrail audit, AuthEvents events, TimeProvider time)
 {
-    /// <summary>Held by every change that may leave one admin fewer, so two of them never both count the other.</summary>
-    private const string AdminRemovalLock = "cream:admin-removal";
-
     /// <summary>
     /// Sets the roles and the active flag the request names; a removed role or disabling takes
     /// effect on every token at once. The last active admin keeps its role and stays active.
@@ -46,7 +44,7 @@ public sealed class UserAdministration(CreamDbContext db, Revoker revoker, State
             {
                 // Two admins removing each other at once would each count the other and both
                 // commit; in turn, the second counts after the first committed (ADR 13).
-                await db.HoldTransactionLockAsync(AdminRemovalLock, token);
+                await LastAdmin.HoldRemovalLockAsync(db, token);
             }
 
             // Held before it is read: two admins changing one user at once take turns, so what
@@ -59,8 +57,7 @@ public sealed class UserAdministration(CreamDbContext db, Revoker revoker, State
                 return;
             }
 
-            if (mayRemoveAdmin && user.IsActive && user.Roles.Contains(Roles.Admin, StringComparer.Ordinal)
-                && !await db.Users.AnyAsync(u => u.Id != userId && u.IsActive && u.Roles.Contains(Roles.Admin), token))
+            if (mayRemoveAdmin && await LastAdmin.IsLastActiveAdminAsync(db, userId, user.Roles, user.IsActive, token))
             {
                 outcome = UserUpdateOutcome.LastAdmin;
                 return;

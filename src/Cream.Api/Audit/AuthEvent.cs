@@ -51,10 +51,17 @@ public static class AuthEventTypes
     public const string PasswordResetRequested = "password_reset_requested";
     public const string PasswordReset = "password_reset";
 
+    /// <summary>A user deleted their own account (or was refused: wrong password).</summary>
+    public const string AccountDeleted = "account_deleted";
+
+    /// <summary>An admin deleted a user; the admin is the actor.</summary>
+    public const string UserDeleted = "user_deleted";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Signup, Login, Refresh, RefreshReuse, Logout, LogoutAll, SessionEnded, TokenRevoked, PasswordChange,
         Lockout, AdminAccessDenied, RolesChanged, UserDisabled, UserEnabled, UserTokensRevoked, LastAdminRefused,
+        AccountDeleted, UserDeleted,
     };
 }
 

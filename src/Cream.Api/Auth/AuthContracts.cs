@@ -24,3 +24,9 @@ public sealed record VerifyEmailRequest(string? Token);
 public sealed record ForgotPasswordRequest(string? Email);
 
 public sealed record ResetPasswordRequest(string? Token, string? NewPassword);
+
+/// <summary>
+/// <c>DELETE /api/auth/me</c>: the account's password, typed again. (The contract adds a two-factor
+/// <c>code</c> once two-factor exists; until then there is nothing else to send.)
+/// </summary>
+public sealed record DeleteAccountRequest(string? Password);

@@ -42,6 +42,15 @@ public static class AuthEndpoints
             .WithSummary("The signed-in user's profile")
             .RequireAuthorization();
 
+        group.MapDelete("/me", DeleteMe)
+            .WithSummary("Delete the signed-in user's account, confirmed with its password; every token of it stops working")
+            .RequireAuthorization()
+            .Accepts<DeleteAccountRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
         return routes;
     }
 
@@ -119,5 +128,24 @@ public static class AuthEndpoints
         var result = ProfileResult.Create(me, json.Value);
         profiles.Set(userId, result, epoch);
         return result;
+    }
+
+    /// <summary>The password is checked as change-password checks it (same backoff); a missing one is refused before anything is counted.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMe(
+        [Microsoft.AspNetCore.Mvc.FromBody] DeleteAccountRequest? request, ClaimsPrincipal principal, AccountDeletion deletion, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request?.Password))
+        {
+            return Problems.Validation(new Dictionary<string, string[]> { ["password"] = ["The password is required."] });
+        }
+
+        var result = await deletion.DeleteOwnAsync(principal.GetUserId(), principal.GetSessionId(), request.Password, ClientInfo.From(context), cancellationToken);
+        return result.Outcome switch
+        {
+            DeletionOutcome.Deleted => TypedResults.NoContent(),
+            DeletionOutcome.BackingOff => BruteForceGuard.TooManyAttempts(context, result.RetryAfterSeconds),
+            DeletionOutcome.LastAdmin => Problems.Create(StatusCodes.Status409Conflict, LastAdmin.RefusedDetail),
+            _ => Problems.Create(StatusCodes.Status400BadRequest, "Password is incorrect"),
+        };
     }
 }

@@ -124,11 +124,28 @@ public sealed class AuthEvents(AuditTrail audit, AuthMetrics metrics, ILogger<Au
     public Task PasswordChangeRefusedAsync(Guid userId, Guid sessionId) =>
         audit.FailedAsync(AuthEventTypes.PasswordChange, userId, sessionId, "wrong_current_password");
 
+    /// <summary>A deleted account: by its owner (<paramref name="actorId"/> null) or by an admin.</summary>
+    public Task AccountDeletedAsync(Guid userId, Guid? sessionId, Guid? actorId)
+    {
+        Log.UserDeleted(logger, userId, actorId ?? userId);
+        metrics.AccountDeletion(succeeded: true, actorId is null ? "user" : "admin");
+        return actorId is null
+            ? audit.SucceededAsync(AuthEventTypes.AccountDeleted, userId, sessionId)
+            : audit.SucceededAsync(AuthEventTypes.UserDeleted, userId, actorId: actorId);
+    }
+
+    /// <param name="reason"><c>wrong_password</c>, or <c>credentials_changed</c> when the password changed after it was checked.</param>
+    public Task AccountDeletionRefusedAsync(Guid userId, Guid sessionId, string reason)
+    {
+        metrics.AccountDeletion(succeeded: false, "user");
+        return audit.FailedAsync(AuthEventTypes.AccountDeleted, userId, sessionId, reason);
+    }
+
     /// <summary>
     /// An admin's change that would have left no active admin, refused and changed nothing. Every
     /// one is a row: only admins can cause them.
     /// </summary>
-    /// <param name="change"><c>role_removal</c> or <c>disable</c> (a request that asks for both is a <c>disable</c>).</param>
+    /// <param name="change"><c>role_removal</c>, <c>disable</c> (a request that asks for both is a <c>disable</c>) or <c>delete</c>.</param>
     public Task LastAdminRefusedAsync(Guid userId, Guid actorId, string change)
     {
         Log.LastAdminRefused(logger, change, userId, actorId);

@@ -45,7 +45,9 @@ public static class AuthExtensions
         builder.Services.AddScoped<SignInService>();
         builder.Services.AddScoped<SessionTokens>();
         builder.Services.AddScoped<RefreshRotation>();
+        builder.Services.AddScoped<PasswordReentry>();
         builder.Services.AddScoped<PasswordChanges>();
+        builder.Services.AddScoped<AccountDeletion>();
         builder.Services.AddSingleton<AccountMetrics>();
         builder.Services.AddScoped<AccountEvents>();
         builder.Services.AddScoped<AccountLinks>();

@@ -21,6 +21,7 @@ public sealed class AuthMetrics
     private readonly Counter<long> _lockouts;
     private readonly Counter<long> _accessDenied;
     private readonly Counter<long> _lastAdminRefusals;
+    private readonly Counter<long> _accountDeletions;
     private readonly Histogram<double> _loginDuration;
     private readonly Histogram<double> _validationDuration;
 
@@ -37,6 +38,7 @@ public sealed class AuthMetrics
         _lockouts = Meter.CreateCounter<long>("cream.auth.lockouts", "{lockout}", "Login or refresh attempts refused by the brute-force limits, by scope");
         _accessDenied = Meter.CreateCounter<long>("cream.auth.access_denied", "{request}", "Authenticated requests refused for lack of the admin role (403)");
         _lastAdminRefusals = Meter.CreateCounter<long>("cream.auth.last_admin_refusals", "{request}", "Admin changes refused because no other active admin would remain (409), by change");
+        _accountDeletions = Meter.CreateCounter<long>("cream.auth.account_deletions", "{deletion}", "Accounts deleted, and deletions refused for a wrong password, by outcome and who asked (user or admin)");
         _loginDuration = Meter.CreateHistogram<double>("cream.auth.login.duration", "s", "Time to answer a password login, by outcome",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         _validationDuration = Meter.CreateHistogram<double>("cream.auth.token_validation.duration", "s", "Time to validate a bearer token, by outcome",
@@ -68,8 +70,12 @@ public sealed class AuthMetrics
 
     public void AccessDenied() => _accessDenied.Add(1);
 
-    /// <param name="change"><c>role_removal</c> or <c>disable</c>.</param>
+    /// <param name="change"><c>role_removal</c>, <c>disable</c> or <c>delete</c>.</param>
     public void LastAdminRefused(string change) => _lastAdminRefusals.Add(1, new KeyValuePair<string, object?>("change", change));
+
+    /// <param name="by"><c>user</c> (their own account) or <c>admin</c>.</param>
+    public void AccountDeletion(bool succeeded, string by) =>
+        _accountDeletions.Add(1, Outcome(succeeded), new KeyValuePair<string, object?>("by", by));
 
     /// <summary>Called on every authenticated request: no allocation, and nearly free while nobody listens.</summary>
     public void TokenValidated(bool valid, long startTimestamp)

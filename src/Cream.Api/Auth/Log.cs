@@ -79,6 +79,10 @@ internal static partial class Log
         Message = "User {UserId} logged out ({Scope})")]
     public static partial void LoggedOut(ILogger logger, Guid userId, string scope);
 
+    [LoggerMessage(EventId = 1056, EventName = "UserDeleted", Level = LogLevel.Information,
+        Message = "User {UserId} deleted by {ActorId}")]
+    public static partial void UserDeleted(ILogger logger, Guid userId, Guid actorId);
+
     [LoggerMessage(EventId = 1060, EventName = "RevocationResyncFailed", Level = LogLevel.Warning,
         Message = "Reloading the revocation state from the database failed; the current state is kept")]
     public static partial void RevocationResyncFailed(ILogger logger, Exception exception);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Cream.Api.Audit;
 using Cream.Api.Auth.Keys;
+using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Email;
 using Cream.Api.StockData;
@@ -23,6 +24,7 @@ public abstract class CreamDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<RevokedAccessToken> RevokedAccessTokens => Set<RevokedAccessToken>();
+    public DbSet<DeletedUser> DeletedUsers => Set<DeletedUser>();
     public DbSet<TrackedStock> TrackedStocks => Set<TrackedStock>();
     public DbSet<TrackingRequest> TrackingRequests => Set<TrackingRequest>();
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();

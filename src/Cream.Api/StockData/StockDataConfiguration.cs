@@ -32,7 +32,9 @@ internal sealed class TrackingRequestConfiguration : IEntityTypeConfiguration<Tr
         request.Property(r => r.UserId).HasColumnName("user_id");
         request.Property(r => r.RequestedAt).HasColumnName("requested_at");
         request.HasOne<TrackedStock>().WithMany().HasForeignKey(r => r.TrackedStockId).OnDelete(DeleteBehavior.Cascade);
-        request.HasOne<AppUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+        // A deleted user's requests stay, unlinked. Both providers treat NULLs in a unique index
+        // as distinct, so the index keeps one row per live user and symbol and any number of unlinked ones.
+        request.HasOne<AppUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.SetNull);
         request.HasIndex(r => new { r.TrackedStockId, r.UserId }).IsUnique().HasDatabaseName("ux_tracking_requests_stock_user");
         request.HasIndex(r => r.UserId).HasDatabaseName("ix_tracking_requests_user_id");
     }

@@ -17,7 +17,9 @@ public sealed class TrackingRequest
 {
     public Guid Id { get; set; }
     public Guid TrackedStockId { get; set; }
-    public Guid UserId { get; set; }
+
+    /// <summary>Null once the user who asked was deleted: the request stays, without the link.</summary>
+    public Guid? UserId { get; set; }
     public DateTime RequestedAt { get; set; }
 }
 

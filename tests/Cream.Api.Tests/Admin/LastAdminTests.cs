@@ -13,9 +13,9 @@ using Xunit.Abstractions;
 namespace Cream.Api.Tests.Admin;
 
 /// <summary>
-/// The last active admin keeps its role and stays active (409), also when two admins remove each
-/// other at the same moment (docs/decisions/0013-last-admin.md). Each provider's class has a
-/// database of its own, and each test starts with no admin in it but its own.
+/// The last active admin keeps its role, stays active and is not deleted (409), also when two
+/// admins remove each other at the same moment (docs/decisions/0013-last-admin.md). Each
+/// provider's class has a database of its own, and each test starts with no admin in it but its own.
 /// </summary>
 public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper output)
 {
@@ -27,7 +27,7 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
     [InlineData("editor")]
     public async Task The_only_admin_cannot_remove_its_own_admin_role(string? otherRole)
     {
-        var admin = await OnlyAdminAsync();
+        var admin = await factory.OnlyAdminAsync();
         string[] roles = otherRole is null ? [] : [otherRole];
         using var client = factory.CreateClient(admin.AccessToken);
 
@@ -45,7 +45,7 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
     [InlineData(true)]
     public async Task The_only_admin_cannot_disable_itself(bool alsoDropTheRole)
     {
-        var admin = await OnlyAdminAsync();
+        var admin = await factory.OnlyAdminAsync();
         using var client = factory.CreateClient(admin.AccessToken);
         object change = alsoDropTheRole ? new { roles = Array.Empty<string>(), is_active = false } : new { is_active = false };
 
@@ -53,7 +53,7 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal(LastAdministrator, await response.DetailAsync());
-        Assert.Equal([admin.Id], await ActiveAdminsAsync());
+        Assert.Equal([admin.Id], await factory.ActiveAdminsAsync());
         Assert.True(await factory.WithDbAsync(db => db.Sessions.AnyAsync(s => s.UserId == admin.Id && s.IsValid)));
         using var stillAdmin = await client.GetAsync("/api/admin/users?page_size=1");
         Assert.Equal(HttpStatusCode.OK, stillAdmin.StatusCode);
@@ -63,7 +63,7 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
     [Fact]
     public async Task Of_two_admins_one_may_demote_the_other_and_then_not_itself()
     {
-        var admin = await OnlyAdminAsync();
+        var admin = await factory.OnlyAdminAsync();
         var other = await factory.CreateAdminAsync();
         using var client = factory.CreateClient(admin.AccessToken);
 
@@ -75,13 +75,13 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
         await factory.AssertRefusedAsync(other.AccessToken);
         Assert.Equal(HttpStatusCode.Conflict, demoteSelf.StatusCode);
         Assert.Equal(LastAdministrator, await demoteSelf.DetailAsync());
-        Assert.Equal([admin.Id], await ActiveAdminsAsync());
+        Assert.Equal([admin.Id], await factory.ActiveAdminsAsync());
     }
 
     [Fact]
     public async Task With_one_admin_other_users_are_changed_and_disabled_freely()
     {
-        var admin = await OnlyAdminAsync();
+        var admin = await factory.OnlyAdminAsync();
         var user = await factory.CreateClient().SignupAsync();
         using var client = factory.CreateClient(admin.AccessToken);
 
@@ -91,13 +91,13 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
 
         Assert.All(new[] { grant, drop, disable }, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.False(await factory.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.IsActive).SingleAsync()));
-        Assert.Equal([admin.Id], await ActiveAdminsAsync());
+        Assert.Equal([admin.Id], await factory.ActiveAdminsAsync());
     }
 
     [Fact]
     public async Task An_inactive_admin_may_lose_the_role_and_does_not_count_as_another_admin()
     {
-        var admin = await OnlyAdminAsync();
+        var admin = await factory.OnlyAdminAsync();
         var inactive = await factory.CreateAdminAsync();
         using var client = factory.CreateClient(admin.AccessToken);
         using var disable = await client.PatchAsJsonAsync($"/api/admin/users/{inactive.Id}", new { is_active = false });
@@ -109,13 +109,13 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
         Assert.Equal(HttpStatusCode.Conflict, demoteSelf.StatusCode);
         Assert.Equal(HttpStatusCode.OK, demoteInactive.StatusCode);
         Assert.Empty(await RolesOfAsync(inactive.Id));
-        Assert.Equal([admin.Id], await ActiveAdminsAsync());
+        Assert.Equal([admin.Id], await factory.ActiveAdminsAsync());
     }
 
     [Fact]
     public async Task A_refusal_is_audited_logged_and_counted_with_the_admin_as_actor()
     {
-        var admin = await OnlyAdminAsync();
+        var admin = await factory.OnlyAdminAsync();
         using var client = factory.CreateClient(admin.AccessToken);
         using var refusals = new MetricCollector<long>(factory.Services.GetRequiredService<IMeterFactory>(), AuthMetrics.MeterName, "cream.auth.last_admin_refusals");
 
@@ -145,45 +145,49 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
     [InlineData("roles", "roles")]
     [InlineData("is_active", "is_active")]
     [InlineData("roles", "is_active")]
+    [InlineData("delete", "delete")]
+    [InlineData("delete", "roles")]
+    [InlineData("is_active", "delete")]
     public async Task Two_admins_removing_each_other_at_the_same_moment_leave_exactly_one(string byFirst, string bySecond)
     {
         var broken = new List<string>();
         int noAdminLeft = 0, firstWon = 0, loserCutOff = 0;
         for (var trial = 0; trial < RaceTrials; trial++)
         {
-            await DemoteEveryAdminAsync();
+            await factory.DemoteEveryAdminAsync();
             var first = await factory.CreateAdminAsync();
             var second = await factory.CreateAdminAsync();
-            Assert.Equal(new[] { first.Id, second.Id }.Order(), (await ActiveAdminsAsync()).Order());
+            Assert.Equal(new[] { first.Id, second.Id }.Order(), (await factory.ActiveAdminsAsync()).Order());
             using var asFirst = factory.CreateClient(first.AccessToken);
             using var asSecond = factory.CreateClient(second.AccessToken);
 
-            var responses = await AtOnceAsync(
-                () => asFirst.PatchAsJsonAsync($"/api/admin/users/{second.Id}", Removal(byFirst)),
-                () => asSecond.PatchAsJsonAsync($"/api/admin/users/{first.Id}", Removal(bySecond)));
+            var responses = await Concurrently.AtOnceAsync(
+                () => RemoveAsync(asFirst, second.Id, byFirst),
+                () => RemoveAsync(asSecond, first.Id, bySecond));
 
             var statuses = responses.Select(r => r.StatusCode).ToArray();
             var details = new List<string?>();
             foreach (var response in responses)
             {
-                details.Add(response.StatusCode == HttpStatusCode.OK ? null : await response.DetailAsync());
+                details.Add(response.IsSuccessStatusCode ? null : await response.DetailAsync());
                 response.Dispose();
             }
 
-            var admins = await ActiveAdminsAsync();
-            var winner = statuses[0] == HttpStatusCode.OK ? first.Id : second.Id;
+            var admins = await factory.ActiveAdminsAsync();
+            var won = statuses.Select(s => (int)s is >= 200 and < 300).ToArray();
+            var winner = won[0] ? first.Id : second.Id;
             // The loser is refused: 409, or 401 when its request was authenticated only after the
             // winner's change had already cut its token (the role it needed was gone).
-            var loser = statuses[0] == HttpStatusCode.OK ? 1 : 0;
+            var loser = won[0] ? 1 : 0;
             var loserRefused = (statuses[loser], details[loser]) is (HttpStatusCode.Conflict, LastAdministrator)
                 or (HttpStatusCode.Unauthorized, SessionApi.InvalidCredentials);
-            if (statuses.Count(s => s == HttpStatusCode.OK) != 1 || !loserRefused || admins.Count != 1 || admins[0] != winner)
+            if (won.Count(w => w) != 1 || !loserRefused || admins.Count != 1 || admins[0] != winner)
             {
                 broken.Add($"trial {trial}: {statuses[0]:D}/{statuses[1]:D}, {admins.Count} active admins left");
             }
 
             noAdminLeft += admins.Count == 0 ? 1 : 0;
-            firstWon += statuses[0] == HttpStatusCode.OK ? 1 : 0;
+            firstWon += won[0] ? 1 : 0;
             loserCutOff += statuses[loser] == HttpStatusCode.Unauthorized ? 1 : 0;
         }
 
@@ -193,37 +197,13 @@ public abstract class LastAdminTests(CreamApiFactory factory, ITestOutputHelper 
         Assert.Empty(broken);
     }
 
-    private static object Removal(string kind) =>
-        kind == "roles" ? new { roles = Array.Empty<string>() } : new { is_active = false };
-
-    /// <summary>Starts every request, then lets them go at one moment.</summary>
-    private static async Task<HttpResponseMessage[]> AtOnceAsync(params Func<Task<HttpResponseMessage>>[] requests)
+    /// <summary>Removes an admin as <paramref name="kind"/> says: its role (PATCH <c>roles</c>), disabling it, or deleting it.</summary>
+    private static Task<HttpResponseMessage> RemoveAsync(HttpClient admin, Guid target, string kind) => kind switch
     {
-        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var ready = requests.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        var running = requests.Select((request, i) => Task.Run(async () =>
-        {
-            ready[i].SetResult();
-            await go.Task;
-            return await request();
-        })).ToArray();
-        await Task.WhenAll(ready.Select(r => r.Task));
-        go.SetResult();
-        return await Task.WhenAll(running);
-    }
-
-    private async Task<TestUser> OnlyAdminAsync()
-    {
-        await DemoteEveryAdminAsync();
-        return await factory.CreateAdminAsync();
-    }
-
-    /// <summary>Arrangement, straight in the database: the admins earlier tests left behind stop counting.</summary>
-    private Task<int> DemoteEveryAdminAsync() => factory.WithDbAsync(db => db.Users.Where(u => u.Roles.Contains(Roles.Admin))
-        .ExecuteUpdateAsync(set => set.SetProperty(u => u.Roles, new List<string>())));
-
-    private Task<List<Guid>> ActiveAdminsAsync() =>
-        factory.WithDbAsync(db => db.Users.Where(u => u.IsActive && u.Roles.Contains(Roles.Admin)).Select(u => u.Id).ToListAsync());
+        "delete" => admin.DeleteAsync($"/api/admin/users/{target}"),
+        "roles" => admin.PatchAsJsonAsync($"/api/admin/users/{target}", new { roles = Array.Empty<string>() }),
+        _ => admin.PatchAsJsonAsync($"/api/admin/users/{target}", new { is_active = false }),
+    };
 
     private Task<List<string>> RolesOfAsync(Guid userId) =>
         factory.WithDbAsync(db => db.Users.Where(u => u.Id == userId).Select(u => u.Roles).SingleAsync());

@@ -297,6 +297,35 @@ public abstract class CreamClientTests(CreamApiFactory factory)
             () => client.Api.ChangePasswordAsync("not the password", "a brand new passphrase"));
     }
 
+    [Fact]
+    public async Task Delete_me_deletes_the_account_ends_its_sessions_and_clears_the_store()
+    {
+        using var client = factory.NewClient();
+        var email = ApiHelpers.NewEmail("client");
+        await client.SignupAsync(email);
+        var tokens = await client.TokensAsync();
+
+        await client.Api.DeleteMeAsync(ApiHelpers.DefaultPassword);
+
+        Assert.Null(await client.Store.GetAsync());
+        await AssertSessionOverAsync(tokens);
+        using var fresh = factory.NewClient();
+        await ClientTestKit.ThrowsAsync(HttpStatusCode.Unauthorized, "Incorrect email or password",
+            () => fresh.Api.LoginAsync(email, ApiHelpers.DefaultPassword));
+    }
+
+    [Fact]
+    public async Task Delete_me_with_a_wrong_password_throws_400_and_the_client_stays_signed_in()
+    {
+        using var client = factory.NewClient();
+        var email = ApiHelpers.NewEmail("client");
+        await client.SignupAsync(email);
+
+        await ClientTestKit.ThrowsAsync(HttpStatusCode.BadRequest, "Password is incorrect", () => client.Api.DeleteMeAsync("not the password"));
+
+        Assert.Equal(email, (await client.Api.GetMeAsync()).Email);
+    }
+
     // --- Administration -----------------------------------------------------------------
 
     [Fact]
@@ -359,6 +388,21 @@ public abstract class CreamClientTests(CreamApiFactory factory)
         await AssertSessionOverAsync(tokens);
         await ClientTestKit.ThrowsAsync(HttpStatusCode.Unauthorized, ClientTestKit.InvalidCredentials, () => user.Api.GetMeAsync());
         Assert.Null(await user.Store.GetAsync());
+    }
+
+    [Fact]
+    public async Task Admin_delete_user_deletes_it_and_signs_it_out_everywhere()
+    {
+        using var user = factory.NewClient();
+        var email = ApiHelpers.NewEmail("client");
+        var userId = await user.SignupAsync(email);
+        var tokens = await user.TokensAsync();
+        using var admin = await factory.NewAdminClientAsync();
+
+        await admin.Api.DeleteUserAsync(userId);
+
+        await AssertSessionOverAsync(tokens);
+        Assert.Empty((await admin.Api.GetUsersAsync(email: email)).Users);
     }
 
     [Fact]
@@ -468,6 +512,7 @@ public abstract class CreamClientTests(CreamApiFactory factory)
     [InlineData("end session", "Session not found")]
     [InlineData("update user", "User not found")]
     [InlineData("revoke tokens", "User not found")]
+    [InlineData("delete user", "User not found")]
     [InlineData("deactivate stock", "Stock {0} is not being tracked")]
     public async Task Calls_about_an_unknown_id_throw_404_with_the_contract_text(string call, string detail)
     {
@@ -479,6 +524,7 @@ public abstract class CreamClientTests(CreamApiFactory factory)
             "end session" => () => admin.Api.EndSessionAsync(Guid.NewGuid()),
             "update user" => async () => await admin.Api.UpdateUserAsync(Guid.NewGuid(), new UpdateUserRequest(IsActive: true)),
             "revoke tokens" => () => admin.Api.RevokeUserTokensAsync(Guid.NewGuid()),
+            "delete user" => () => admin.Api.DeleteUserAsync(Guid.NewGuid()),
             _ => async () => await admin.Api.DeactivateStockAsync(symbol),
         });
     }

@@ -1,5 +1,3 @@
-using System.Net;
-using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Common;
@@ -20,13 +18,13 @@ public sealed record PasswordChangeResult(PasswordChangeOutcome Outcome, long Re
 
 /// <summary>
 /// A signed-in user changes their password: every other session ends with it, in one
-/// transaction. The current password is checked under the same per-email backoff as a login,
-/// so a stolen access token is no way to guess it.
+/// transaction. The current password is checked as <see cref="PasswordReentry"/> checks it: under
+/// the same per-email backoff as a login, so a stolen access token is no way to guess it.
 /// </summary>
 internal sealed class PasswordChanges(
     CreamDbContext db,
+    PasswordReentry reentry,
     PasswordService passwords,
-    BruteForceGuard guard,
     Revoker revoker,
     AuthEvents events,
     TimeProvider time)
@@ -35,27 +33,17 @@ internal sealed class PasswordChanges(
     public async Task<PasswordChangeResult> ChangeAsync(
         Guid userId, Guid sessionId, string? currentPassword, string newPassword, ClientInfo client, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        var user = await db.Users.Where(u => u.Id == userId).Select(u => new { u.Email, u.PasswordHash }).FirstOrDefaultAsync(cancellationToken);
-        if (user is null)
+        var check = await reentry.CheckAsync(userId, currentPassword, client, cancellationToken);
+        if (check.Outcome == ReentryOutcome.BackingOff)
+        {
+            return new(PasswordChangeOutcome.BackingOff, check.RetryAfterSeconds);
+        }
+
+        if (check.Outcome == ReentryOutcome.Wrong)
         {
             await events.PasswordChangeRefusedAsync(userId, sessionId);
             return new(PasswordChangeOutcome.WrongCurrentPassword);
         }
-
-        if (await guard.ClaimPasswordCheckAsync(user.Email, IPAddress.TryParse(client.IpAddress, out var address) ? address : null) is { } retryAfter)
-        {
-            return new(PasswordChangeOutcome.BackingOff, retryAfter);
-        }
-
-        if (currentPassword is not { Length: <= PasswordOptions.MaximumUtf16Length }
-            || await passwords.VerifyAsync(user.PasswordHash, currentPassword, cancellationToken) == PasswordCheck.Failed)
-        {
-            await events.PasswordChangeRefusedAsync(userId, sessionId); // and the claimed check stays a failure
-            return new(PasswordChangeOutcome.WrongCurrentPassword);
-        }
-
-        await guard.LoginSucceededAsync(user.Email);
 
         var newHash = await passwords.HashAsync(newPassword, cancellationToken);
         await revoker.InTransactionAsync(async token =>

@@ -69,6 +69,11 @@ public sealed class RevocationSync(
                 .Where(s => s.RevokedAt > sessionWindow)
                 .Select(s => new { s.Id, s.RevokedAt })
                 .ToListAsync(cancellationToken);
+            // Deleted users have no row to read: a tombstone stands in until their last token has expired.
+            var deleted = await db.DeletedUsers.AsNoTracking()
+                .Where(d => d.DeletedAt > sessionWindow)
+                .Select(d => new { d.UserId, d.DeletedAt })
+                .ToListAsync(cancellationToken);
             var tokens = await db.RevokedAccessTokens.AsNoTracking()
                 .Where(t => t.ExpiresAt > now)
                 .Select(t => new { t.TokenId, t.ExpiresAt })
@@ -77,6 +82,7 @@ public sealed class RevocationSync(
             var lifetime = keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew;
             var snapshot = users
                 .Select(u => new StateChange(StateChangeKind.User, u.Id.ToString(), UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt)))
+                .Concat(deleted.Select(d => new StateChange(StateChangeKind.User, d.UserId.ToString(), UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt))))
                 .Concat(sessions.Select(s => new StateChange(StateChangeKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime + Revoker.EndedSessionMargin), false, version)))
                 .Concat(tokens.Select(t => new StateChange(StateChangeKind.Token, t.TokenId, UnixSeconds(t.ExpiresAt), false, version)));
             revocations.Load(snapshot, startedAt);

@@ -154,6 +154,26 @@ public sealed class Revoker(
         metrics.Revoked("user_tokens", reason);
     }
 
+    /// <summary>
+    /// Refuses every access token of a user whose row this transaction is about to delete, here
+    /// and on every instance, until the last of them has expired: cut as for disabling, with a
+    /// <see cref="DeletedUser"/> row standing in for the user's row that the resync reads.
+    /// </summary>
+    public async Task CutDeletedUserAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        if (!_inTransaction)
+        {
+            throw new InvalidOperationException("A deleted user is cut in the transaction that deletes it.");
+        }
+
+        await CutTokensAsync(userId, active: false, "account_deleted", cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
+        var forgotten = now - (keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew + EndedSessionMargin);
+        await db.DeletedUsers.Where(d => d.DeletedAt < forgotten).ExecuteDeleteAsync(cancellationToken);
+        db.DeletedUsers.Add(new DeletedUser { UserId = userId, DeletedAt = now });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>Re-activates an account: its old tokens stay refused, new sign-ins work.</summary>
     public async Task ReactivateAsync(Guid userId, CancellationToken cancellationToken)
     {

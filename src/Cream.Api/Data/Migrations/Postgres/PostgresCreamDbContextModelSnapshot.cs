@@ -130,6 +130,24 @@ namespace Cream.Api.Data.Migrations.Postgres
                     b.ToTable("signing_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Cream.Api.Auth.Revocation.DeletedUser", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("DeletedAt")
+                        .HasDatabaseName("ix_deleted_users_deleted_at");
+
+                    b.ToTable("deleted_users", (string)null);
+                });
+
             modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -399,7 +417,7 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("tracked_stock_id");
 
-                    b.Property<Guid>("UserId")
+                    b.Property<Guid?>("UserId")
                         .HasColumnType("uuid")
                         .HasColumnName("user_id");
 
@@ -579,8 +597,7 @@ namespace Cream.Api.Data.Migrations.Postgres
                     b.HasOne("Cream.Api.Users.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 #pragma warning restore 612, 618
         }

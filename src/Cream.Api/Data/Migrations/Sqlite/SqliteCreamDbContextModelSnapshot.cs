@@ -122,6 +122,24 @@ namespace Cream.Api.Data.Migrations.Sqlite
                     b.ToTable("signing_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Cream.Api.Auth.Revocation.DeletedUser", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("DeletedAt")
+                        .HasDatabaseName("ix_deleted_users_deleted_at");
+
+                    b.ToTable("deleted_users", (string)null);
+                });
+
             modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -391,7 +409,7 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("tracked_stock_id");
 
-                    b.Property<Guid>("UserId")
+                    b.Property<Guid?>("UserId")
                         .HasColumnType("TEXT")
                         .HasColumnName("user_id");
 
@@ -569,8 +587,7 @@ namespace Cream.Api.Data.Migrations.Sqlite
                     b.HasOne("Cream.Api.Users.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 #pragma warning restore 612, 618
         }

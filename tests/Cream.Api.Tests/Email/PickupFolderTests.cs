@@ -51,11 +51,26 @@ public abstract class PickupFolderTests : IAsyncLifetime
         Assert.Equal(message.Text, written.TextBody?.Replace("\r\n", "\n", StringComparison.Ordinal));
         Assert.Contains("reset-password?token=t", written.HtmlBody, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(folder, "*.partial"));
-        var logged = Assert.Single(_factory.Logs.GetSnapshot(), r => r.Id.Id == 6011);
+        var logged = await WaitForLogAsync(6011); // written just after the file is in place
         Assert.Equal(LogLevel.Information, logged.Level);
         Assert.Contains(file, logged.Message, StringComparison.Ordinal);
         Assert.Contains("p***@example.com", logged.Message, StringComparison.Ordinal);
         Assert.Contains(_factory.Logs.GetSnapshot(), r => r.Id.Id == 6001 && r.Message.Contains(folder, StringComparison.Ordinal));
+    }
+
+    private async Task<Microsoft.Extensions.Logging.Testing.FakeLogRecord> WaitForLogAsync(int eventId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            if (_factory.Logs.GetSnapshot().SingleOrDefault(r => r.Id.Id == eventId) is { } record)
+            {
+                return record;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No log line {eventId}.");
+            await Task.Delay(20);
+        }
     }
 
     private async Task<string> WaitForFileAsync(string folder)

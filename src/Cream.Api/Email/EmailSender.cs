@@ -203,6 +203,7 @@ public sealed class EmailSender(
         {
             deleted = await db.OutboxMessages
                 .Where(m => m.CreatedAt < cutoff && (m.SentAt < cutoff || m.FailedAt < cutoff))
+                .OrderBy(m => m.CreatedAt) // oldest first, and a stable batch
                 .Take(PruneBatch)
                 .ExecuteDeleteAsync(cancellationToken);
             total += deleted;

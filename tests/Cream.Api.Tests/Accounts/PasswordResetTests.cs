@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Tests.Email;
 using Cream.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cream.Api.Tests.Accounts;
 
@@ -61,6 +62,10 @@ public abstract class PasswordResetTests(MailFixture mail)
         var fresh = await _client.LoginAsync(user.Email, NewPassword);
         using var profile = await mail.Factory.CreateClient(fresh.AccessToken).GetAsync("/api/auth/me");
         Assert.True((await profile.JsonAsync()).GetProperty("is_verified").GetBoolean());
+        Assert.DoesNotContain(mail.Factory.Logs.GetSnapshot(), entry => entry.Message.Contains(token, StringComparison.Ordinal)
+            || entry.Message.Contains(NewPassword, StringComparison.Ordinal));
+        var audited = await mail.Factory.WithDbAsync(db => db.AuthEvents.Select(e => e.Reason).ToListAsync());
+        Assert.DoesNotContain(audited, reason => reason != null && reason.Contains(token, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -40,6 +40,18 @@ public sealed partial class AccountPagesTests(SqliteApiFactory factory) : IClass
     }
 
     [Fact]
+    public async Task Opening_a_page_from_a_link_logs_nothing_of_its_token()
+    {
+        var token = $"page-token-{Guid.NewGuid():N}";
+
+        using var response = await _client.GetAsync($"/account/reset-password?token={token}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(factory.Logs.GetSnapshot(), entry => entry.Message.Contains(token, StringComparison.Ordinal)
+            || entry.StructuredState?.Any(pair => pair.Value?.Contains(token, StringComparison.Ordinal) == true) == true);
+    }
+
+    [Fact]
     public async Task Nothing_on_the_pages_comes_from_elsewhere()
     {
         foreach (var file in Files)

@@ -29,6 +29,7 @@ public static class AccountsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapAccountEndpoints();
+        app.MapAccountPages();
         return app;
     }
 }

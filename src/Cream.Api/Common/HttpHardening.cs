@@ -41,9 +41,11 @@ public static class HttpHardening
                 headers["Referrer-Policy"] = "no-referrer";
                 headers[RequestIdHeader] = ((HttpContext)state).TraceIdentifier;
                 var path = ((HttpContext)state).Request.Path;
-                if (!path.StartsWithSegments("/scalar", StringComparison.OrdinalIgnoreCase))
+                if (!path.StartsWithSegments("/scalar", StringComparison.OrdinalIgnoreCase)
+                    && string.IsNullOrEmpty(headers.ContentSecurityPolicy))
                 {
-                    // JSON only: nothing here may run script or be framed. (The API page needs scripts.)
+                    // JSON only: nothing here may run script or be framed. (The API page needs scripts; a page
+                    // of the service's own, such as the account pages, sets its own narrow policy.)
                     headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
                 }
 

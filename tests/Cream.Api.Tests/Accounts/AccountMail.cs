@@ -22,6 +22,24 @@ public static partial class AccountMail
         return LinkOf(received[count - 1])!.Groups[2].Value;
     }
 
+    /// <summary>An account link under any base, for a service that has a real address (the browser tests).</summary>
+    [GeneratedRegex(@"https?://[^\s?]+/(verify-email|reset-password)\?token=[A-Za-z0-9_-]+")]
+    private static partial Regex AnyLink();
+
+    /// <summary>
+    /// Waits for the first message to <paramref name="to"/> with a link of <paramref name="kind"/>, calling
+    /// <paramref name="tick"/> between looks, and returns the link as its recipient would open it.
+    /// </summary>
+    public static async Task<Uri> LinkAsync(this TestSmtpServer smtp, string to, string kind, Action tick)
+    {
+        ArgumentNullException.ThrowIfNull(smtp);
+        var received = await smtp.WaitForAsync(1, m => IsTo(m, to) && AnyLinkOf(m, kind) is not null, tick);
+        return new Uri(AnyLinkOf(received[0], kind)!.Value);
+    }
+
+    private static Match? AnyLinkOf(ReceivedMail mail, string kind) =>
+        AnyLink().Matches(mail.Message.TextBody ?? string.Empty).FirstOrDefault(link => link.Groups[1].Value == kind);
+
     private static Match? LinkOf(ReceivedMail mail) => Link().Match(mail.Message.TextBody ?? string.Empty) is { Success: true } link ? link : null;
 
     public static int CountTo(this MailFixture mail, string to) => mail.Smtp.Received.Count(m => IsTo(m, to));

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Cream.Api.Tests.Infrastructure;
 
 /// <summary>
@@ -36,4 +39,12 @@ public static class TestServers
             ? value
             : throw new InvalidOperationException(
                 $"{RedisVariable} is not set: run scripts/test.sh, which starts a throwaway Redis for these tests.");
+
+    /// <summary>A loopback port that was free a moment ago (bound, then released), for a server to listen on.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

@@ -41,7 +41,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     public static async Task<TestSmtpServer> StartAsync()
     {
-        var server = new TestSmtpServer(FreePort());
+        var server = new TestSmtpServer(TestServers.FreeLoopbackPort());
         await server.StartAgainAsync();
         return server;
     }
@@ -137,13 +137,6 @@ public sealed class TestSmtpServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class Store(TestSmtpServer server) : MessageStore
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Mail;
 using System.Text;
@@ -34,6 +35,11 @@ public static class EmailAddress
         email = email.Normalize(NormalizationForm.FormC);
         var at = email.LastIndexOf('@');
         var wellFormed = !email.Any(char.IsWhiteSpace)
+            // Quoted or escaped local parts, comments and address literals are spellings mail
+            // servers fold together ("v\ictim" is victim): no key could tell them apart.
+            && email.AsSpan().IndexOfAny(QuotingCharacters) < 0
+            && email.IndexOf('@', StringComparison.Ordinal) == at
+            && AsciiDomain(email[(at + 1)..]) is not null
             && email.Length <= AppUserConfiguration.EmailMaxLength
             && Key(email).Length <= AppUserConfiguration.EmailMaxLength
             && MailAddress.TryCreate(email, out var address)
@@ -59,8 +65,30 @@ public static class EmailAddress
         }
 
         // Upper-casing can leave text that is no longer normalised (a few letters gain a
-        // combining mark), so the key is normalised once more after it.
-        return trimmed.Normalize(NormalizationForm.FormKC).ToUpperInvariant().Normalize(NormalizationForm.FormKC);
+        // combining mark), so the key is normalised once more after it. The domain is keyed in
+        // its ASCII (IDNA) form, so exämple.com and xn--exmple-cua.com are one domain.
+        var at = trimmed.LastIndexOf('@');
+        var local = Fold(at < 0 ? trimmed : trimmed[..at]);
+        return at < 0 ? local : local + "@" + (AsciiDomain(trimmed[(at + 1)..])?.ToUpperInvariant() ?? Fold(trimmed[(at + 1)..]));
+    }
+
+    private static readonly SearchValues<char> QuotingCharacters = SearchValues.Create("\"\\()[]<>,;:");
+
+    private static string Fold(string text) =>
+        text.Normalize(NormalizationForm.FormKC).ToUpperInvariant().Normalize(NormalizationForm.FormKC);
+
+    /// <summary>The domain as IDNA ASCII (punycode where needed), or null when it is not a valid host name.</summary>
+    private static string? AsciiDomain(string domain)
+    {
+        try
+        {
+            // A new mapping each time: its instances are not documented as thread-safe.
+            return domain.Length == 0 ? null : new IdnMapping { UseStd3AsciiRules = true }.GetAscii(domain.Normalize(NormalizationForm.FormKC));
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The part before the last <c>@</c>.</summary>

@@ -70,6 +70,40 @@ public abstract class AccountInputRulesTests(CreamApiFactory factory)
         Assert.Equal(HttpStatusCode.OK, login.StatusCode); // the owner signs in under either spelling
     }
 
+    [Theory]
+    [InlineData("\"victim.user\"")]
+    [InlineData("\"v\\ictim.user\"")]
+    [InlineData("victim.user(comment)")]
+    public async Task Quoted_escaped_or_commented_spellings_are_refused(string local)
+    {
+        var domain = $"{Guid.NewGuid():N}.example.com";
+        await _client.SignupAsync($"victim.user@{domain}");
+        var before = await CountUsersAsync();
+
+        using var response = await _client.PostSignupAsync($"{local}@{domain}");
+        using var literal = await _client.PostSignupAsync("victim.user@[127.0.0.1]");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, literal.StatusCode);
+        Assert.Equal(EmailAddress.Invalid, (await response.JsonAsync()).GetProperty("errors").GetProperty("email")[0].GetString());
+        Assert.Equal(before, await CountUsersAsync());
+    }
+
+    [Fact]
+    public async Task A_unicode_domain_and_its_punycode_form_are_one_address()
+    {
+        var unicodeDomain = $"ex\u00E4mple-{Guid.NewGuid():N}.com";
+        var punycode = new System.Globalization.IdnMapping().GetAscii(unicodeDomain);
+        Assert.StartsWith("xn--", punycode, StringComparison.Ordinal);
+        var owner = await _client.SignupAsync($"owner@{unicodeDomain}");
+
+        using var again = await _client.PostSignupAsync($"owner@{punycode}", "an attacker's own passphrase");
+        using var login = await _client.PostLoginFormAsync($"OWNER@{punycode.ToUpperInvariant()}", owner.Password);
+
+        Assert.Equal("Email already registered", await again.DetailAsync());
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+    }
+
     [Fact]
     public async Task A_decomposed_email_is_stored_composed()
     {

@@ -51,6 +51,7 @@ public abstract class EmailDeliveryTests(MailFixture mail)
         Assert.Equal(("", ""), (row.Text, row.Html));
         Assert.Null(row.ClaimedUntil);
         Assert.Equal(0, row.Attempts);
+        await WaitForLogAsync(6010, row.Id); // written just after the row is marked sent
         var records = Factory.Logs.GetSnapshot();
         var sent = Assert.Single(records, r => r.Id.Id == 6010 && r.Message.Contains(row.Id.ToString(), StringComparison.Ordinal));
         Assert.Equal(LogLevel.Information, sent.Level);
@@ -141,6 +142,8 @@ public abstract class EmailDeliveryTests(MailFixture mail)
         Assert.Equal(MailFixture.MaxAttempts, row.Attempts);
         Assert.Equal(("", ""), (row.Text, row.Html));
         Assert.Null(row.SentAt);
+        await WaitForLogAsync(6013, row.Id); // the metric and the log line follow the row's update
+
         Assert.Equal(1, failed.GetMeasurementSnapshot().Sum(m => m.Value));
         var records = Factory.Logs.GetSnapshot().Where(r => r.Message.Contains(row.Id.ToString(), StringComparison.Ordinal)).ToList();
         Assert.Equal(MailFixture.MaxAttempts - 1, records.Count(r => r.Id.Id == 6012 && r.Level == LogLevel.Warning));
@@ -195,6 +198,16 @@ public abstract class EmailDeliveryTests(MailFixture mail)
 
     private Task<OutboxMessage> RowAsync(string recipient) =>
         Factory.WithDbAsync(db => db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Recipient == recipient));
+
+    private async Task WaitForLogAsync(int eventId, Guid messageId)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!Factory.Logs.GetSnapshot().Any(r => r.Id.Id == eventId && r.Message.Contains(messageId.ToString(), StringComparison.Ordinal)))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"No log line {eventId} for {messageId}.");
+            await Task.Delay(20);
+        }
+    }
 
     private async Task<OutboxMessage> WaitForRowAsync(string recipient, Func<OutboxMessage, bool> done) =>
         Assert.Single(await WaitAsync(db => db.OutboxMessages.Where(m => m.Recipient == recipient), rows => rows.Count == 1 && done(rows[0])));

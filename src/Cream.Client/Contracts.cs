@@ -32,6 +32,7 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 /// <param name="IsVerified">Whether the email address has been verified.</param>
 /// <param name="CreatedAt">When the account was created.</param>
 /// <param name="LastLogin">The last successful password sign-in, if any.</param>
+/// <param name="TwoFactorEnabled">Whether logins ask for a two-factor code.</param>
 public sealed record UserProfile(
     Guid Id,
     string Email,
@@ -41,7 +42,17 @@ public sealed record UserProfile(
     bool IsActive,
     bool IsVerified,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? LastLogin);
+    DateTimeOffset? LastLogin,
+    bool TwoFactorEnabled = false);
+
+/// <summary>A pending TOTP secret (<c>POST /api/auth/mfa/totp</c>): put it into an authenticator app, then confirm with a code.</summary>
+/// <param name="Secret">The base32 secret, to type in.</param>
+/// <param name="OtpauthUri">The same as an <c>otpauth://</c> URI, to show as a QR code.</param>
+public sealed record TotpSetup(string Secret, Uri OtpauthUri)
+{
+    /// <summary>Leaves the secret out.</summary>
+    public override string ToString() => "TotpSetup { }";
+}
 
 /// <summary>One of the signed-in user's live sessions (devices).</summary>
 /// <param name="Id">The session id (the access token's <c>sid</c>).</param>

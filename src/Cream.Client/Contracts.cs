@@ -45,15 +45,6 @@ public sealed record UserProfile(
     DateTimeOffset? LastLogin,
     bool TwoFactorEnabled = false);
 
-/// <summary>A pending TOTP secret (<c>POST /api/auth/mfa/totp</c>): put it into an authenticator app, then confirm with a code.</summary>
-/// <param name="Secret">The base32 secret, to type in.</param>
-/// <param name="OtpauthUri">The same as an <c>otpauth://</c> URI, to show as a QR code.</param>
-public sealed record TotpSetup(string Secret, Uri OtpauthUri)
-{
-    /// <summary>Leaves the secret out.</summary>
-    public override string ToString() => "TotpSetup { }";
-}
-
 /// <summary>One of the signed-in user's live sessions (devices).</summary>
 /// <param name="Id">The session id (the access token's <c>sid</c>).</param>
 /// <param name="CreatedAt">When the session was opened by a login or signup.</param>

@@ -15,6 +15,17 @@ try
     var tracked = await cream.TrackStockAsync("AAPL");
     Console.WriteLine(tracked.Message);
 
+    // Two-factor setup: the app scans the URI (a QR code) or takes the secret, then shows codes.
+    var setup = await cream.BeginTotpSetupAsync(password);
+    Console.WriteLine($"Add this account to an authenticator app: {setup.OtpauthUri}");
+    Console.Write("Then type the code it shows (Enter skips two-factor): ");
+    var code = Console.IsInputRedirected ? null : Console.ReadLine();
+    if (!string.IsNullOrWhiteSpace(code))
+    {
+        var recoveryCodes = await cream.ConfirmTotpAsync(code.Trim());
+        Console.WriteLine($"Two-factor is on. Keep these recovery codes, each works once: {string.Join(' ', recoveryCodes)}");
+    }
+
     foreach (var session in await cream.GetSessionsAsync())
     {
         var current = session.Current ? " (this one)" : "";

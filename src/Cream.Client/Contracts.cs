@@ -32,6 +32,7 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 /// <param name="IsVerified">Whether the email address has been verified.</param>
 /// <param name="CreatedAt">When the account was created.</param>
 /// <param name="LastLogin">The last successful password sign-in, if any.</param>
+/// <param name="TwoFactorEnabled">Whether logins ask for a two-factor code.</param>
 public sealed record UserProfile(
     Guid Id,
     string Email,
@@ -41,7 +42,8 @@ public sealed record UserProfile(
     bool IsActive,
     bool IsVerified,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? LastLogin);
+    DateTimeOffset? LastLogin,
+    bool TwoFactorEnabled = false);
 
 /// <summary>One of the signed-in user's live sessions (devices).</summary>
 /// <param name="Id">The session id (the access token's <c>sid</c>).</param>

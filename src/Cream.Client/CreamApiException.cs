@@ -9,7 +9,7 @@ namespace Cream.Client;
 /// endpoints, the RFC 6749 <c>error</c>. The message holds only the status and the server's
 /// <c>detail</c>, never a token or a password.
 /// </summary>
-public sealed class CreamApiException : Exception
+public class CreamApiException : Exception
 {
     /// <summary>Creates an exception without a response (for tests and wrappers).</summary>
     public CreamApiException()
@@ -28,33 +28,33 @@ public sealed class CreamApiException : Exception
     {
     }
 
-    private CreamApiException(HttpStatusCode statusCode, string message)
+    private protected CreamApiException(HttpStatusCode statusCode, string message)
         : base(message)
     {
         StatusCode = statusCode;
     }
 
     /// <summary>The HTTP status of the response.</summary>
-    public HttpStatusCode StatusCode { get; private init; }
+    public HttpStatusCode StatusCode { get; private set; }
 
     /// <summary>The problem's <c>title</c>, if any.</summary>
-    public string? Title { get; private init; }
+    public string? Title { get; private set; }
 
     /// <summary>The problem's <c>detail</c>: the contract's text, such as <c>Incorrect email or password</c>.</summary>
-    public string? Detail { get; private init; }
+    public string? Detail { get; private set; }
 
     /// <summary>The RFC 6749 error code, such as <c>invalid_grant</c>, from the token endpoints.</summary>
-    public string? Error { get; private init; }
+    public string? Error { get; private set; }
 
     /// <summary>The RFC 6749 <c>error_description</c>, from the token endpoints.</summary>
-    public string? ErrorDescription { get; private init; }
+    public string? ErrorDescription { get; private set; }
 
     /// <summary>The messages of each invalid field of a 422 answer, by field name.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> Errors { get; private init; } =
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Errors { get; private set; } =
         new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
 
     /// <summary>How long to wait before trying again, from the <c>Retry-After</c> header of a 429 or 503.</summary>
-    public TimeSpan? RetryAfter { get; private init; }
+    public TimeSpan? RetryAfter { get; private set; }
 
     /// <summary>Reads an error response into an exception; the response is not disposed.</summary>
     internal static async Task<CreamApiException> FromResponseAsync(
@@ -64,16 +64,17 @@ public sealed class CreamApiException : Exception
         var detail = problem?.Detail;
         var message = $"{(int)response.StatusCode} {response.ReasonPhrase ?? response.StatusCode.ToString()}"
             + (string.IsNullOrEmpty(detail) ? "" : $": {detail}");
-        return new CreamApiException(response.StatusCode, message)
-        {
-            Title = problem?.Title,
-            Detail = detail,
-            Error = problem?.Error,
-            ErrorDescription = problem?.ErrorDescription,
-            Errors = problem?.Errors?.ToDictionary(e => e.Key, e => (IReadOnlyList<string>)e.Value, StringComparer.Ordinal)
-                ?? new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal),
-            RetryAfter = RetryAfterOf(response, timeProvider),
-        };
+        var exception = problem is { Error: CreamMfaRequiredException.ErrorCode, MfaToken: { Length: > 0 } mfaToken }
+            ? new CreamMfaRequiredException(response.StatusCode, message, mfaToken, problem.MfaTokenExpiresIn)
+            : new CreamApiException(response.StatusCode, message);
+        exception.Title = problem?.Title;
+        exception.Detail = detail;
+        exception.Error = problem?.Error;
+        exception.ErrorDescription = problem?.ErrorDescription;
+        exception.Errors = problem?.Errors?.ToDictionary(e => e.Key, e => (IReadOnlyList<string>)e.Value, StringComparer.Ordinal)
+            ?? new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        exception.RetryAfter = RetryAfterOf(response, timeProvider);
+        return exception;
     }
 
     private static async Task<ProblemBody?> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -101,4 +102,46 @@ public sealed class CreamApiException : Exception
             { Date: { } date } => date - timeProvider.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
             _ => null,
         };
+}
+
+/// <summary>
+/// The password was right and the account has two-factor on: no tokens yet. Finish the login with
+/// <see cref="CreamClient.VerifyMfaAsync"/>, giving it <see cref="MfaToken"/> and a code from the
+/// user's authenticator app (or one of their recovery codes). A 401 <see cref="CreamApiException"/>
+/// (<c>mfa_required</c>), so callers that only know that type still see a refused login.
+/// </summary>
+public sealed class CreamMfaRequiredException : CreamApiException
+{
+    /// <summary>The RFC 6749-style error code of this answer.</summary>
+    public const string ErrorCode = "mfa_required";
+
+    /// <summary>Creates an exception without a response (for tests and wrappers).</summary>
+    public CreamMfaRequiredException()
+    {
+    }
+
+    /// <summary>Creates an exception without a response (for tests and wrappers).</summary>
+    public CreamMfaRequiredException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates an exception without a response (for tests and wrappers).</summary>
+    public CreamMfaRequiredException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    internal CreamMfaRequiredException(HttpStatusCode statusCode, string message, string mfaToken, int? expiresInSeconds)
+        : base(statusCode, message)
+    {
+        MfaToken = mfaToken;
+        ExpiresIn = expiresInSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+    }
+
+    /// <summary>What finishes this login (opaque, single use, a few minutes); never logged or shown.</summary>
+    public string MfaToken { get; } = "";
+
+    /// <summary>How long <see cref="MfaToken"/> works, when the server says.</summary>
+    public TimeSpan? ExpiresIn { get; }
 }

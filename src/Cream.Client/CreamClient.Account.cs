@@ -29,7 +29,12 @@ public sealed partial class CreamClient
         return tokens;
     }
 
-    /// <summary><c>POST /api/auth/login</c> with the OAuth 2.0 password grant (a form): signs this client in.</summary>
+    /// <summary>
+    /// <c>POST /api/auth/login</c> with the OAuth 2.0 password grant (a form): signs this client in. For an
+    /// account with two-factor on it throws <see cref="CreamMfaRequiredException"/>: pass its
+    /// <see cref="CreamMfaRequiredException.MfaToken"/> and the user's code to <see cref="VerifyMfaAsync"/>.
+    /// </summary>
+    /// <exception cref="CreamMfaRequiredException">The password was right; a two-factor code is required.</exception>
     /// <exception cref="CreamApiException">401 <c>Incorrect email or password</c> (<c>invalid_grant</c>); 429 with <see cref="CreamApiException.RetryAfter"/>.</exception>
     public async Task<TokenResponse> LoginAsync(string username, string password, CancellationToken cancellationToken = default)
     {
@@ -152,11 +157,16 @@ public sealed partial class CreamClient
     /// every session and token of it ends, and this client forgets its tokens.
     /// </summary>
     /// <exception cref="CreamApiException">400 <c>Password is incorrect</c>; 409 <c>The last administrator cannot be removed</c>; 429 with <see cref="CreamApiException.RetryAfter"/>.</exception>
-    public async Task DeleteMeAsync(string password, CancellationToken cancellationToken = default)
+    public Task DeleteMeAsync(string password, CancellationToken cancellationToken = default) =>
+        DeleteMeAsync(password, code: null, cancellationToken);
+
+    /// <summary>The same, with a two-factor code (TOTP or recovery), which an account with two-factor on needs.</summary>
+    /// <exception cref="CreamApiException">400 <c>Two-factor code required</c> or <c>Invalid two-factor code</c>, and as above.</exception>
+    public async Task DeleteMeAsync(string password, string? code, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(password);
         await SendAsync(
-            Request(HttpMethod.Delete, "api/auth/me", content: JsonContent.Create(new DeleteAccountRequest(password), CreamJsonContext.Default.DeleteAccountRequest)),
+            Request(HttpMethod.Delete, "api/auth/me", content: JsonContent.Create(new DeleteAccountRequest(password, code), CreamJsonContext.Default.DeleteAccountRequest)),
             cancellationToken).ConfigureAwait(false);
         await _store.ClearAsync(cancellationToken).ConfigureAwait(false);
     }

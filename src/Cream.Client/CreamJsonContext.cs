@@ -6,7 +6,17 @@ internal sealed record RefreshRequest(string RefreshToken);
 
 internal sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
 
-internal sealed record DeleteAccountRequest(string Password);
+internal sealed record DeleteAccountRequest(string Password, string? Code = null);
+
+internal sealed record PasswordBody(string Password);
+
+internal sealed record CodeBody(string Code);
+
+internal sealed record DisableTwoFactorBody(string Password, string Code);
+
+internal sealed record MfaVerifyBody(string MfaToken, string Code);
+
+internal sealed record RecoveryCodesBody(IReadOnlyList<string> RecoveryCodes);
 
 internal sealed record TrackRequest(string Symbol);
 
@@ -24,7 +34,9 @@ internal sealed record ProblemBody(
     string? Detail,
     string? Error,
     string? ErrorDescription,
-    Dictionary<string, string[]>? Errors);
+    Dictionary<string, string[]>? Errors,
+    string? MfaToken = null,
+    int? MfaTokenExpiresIn = null);
 
 /// <summary>Serialization code generated at build time: no reflection, safe to trim.</summary>
 [JsonSourceGenerationOptions(
@@ -51,4 +63,10 @@ internal sealed record ProblemBody(
 [JsonSerializable(typeof(JsonWebKeySet))]
 [JsonSerializable(typeof(AuditEventPage))]
 [JsonSerializable(typeof(ProblemBody))]
+[JsonSerializable(typeof(PasswordBody))]
+[JsonSerializable(typeof(CodeBody))]
+[JsonSerializable(typeof(DisableTwoFactorBody))]
+[JsonSerializable(typeof(MfaVerifyBody))]
+[JsonSerializable(typeof(RecoveryCodesBody))]
+[JsonSerializable(typeof(TotpSetup))]
 internal sealed partial class CreamJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Cream.Api.Auth;
 using Cream.Api.Auth.Accounts;
+using Cream.Api.Auth.TwoFactor;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.Users;
@@ -28,6 +29,10 @@ public static class AdminUserEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:guid}/revoke-tokens", RevokeTokens).WithSummary("End every session and access token of a user");
+        group.MapDelete("/{id:guid}/mfa", ResetTwoFactor)
+            .WithSummary("Turn a user's two-factor authentication off (a user who lost the authenticator and the recovery codes); every session of it ends")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{id:guid}", Delete)
             .WithSummary("Delete a user: every token of it stops working at once; the last active admin stays (409)")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -88,6 +93,15 @@ public static class AdminUserEndpoints
         await users.RevokeTokensAsync(id, admin.GetUserId(), cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Create(StatusCodes.Status404NotFound, "User not found");
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ResetTwoFactor(
+        Guid id, ClaimsPrincipal admin, TwoFactorSettings settings, CancellationToken cancellationToken) =>
+        await settings.ResetAsync(id, admin.GetUserId(), cancellationToken) switch
+        {
+            TwoFactorOutcome.Done => TypedResults.NoContent(),
+            TwoFactorOutcome.NotOn => Problems.Create(StatusCodes.Status409Conflict, TwoFactorEndpoints.NotOn),
+            _ => Problems.Create(StatusCodes.Status404NotFound, "User not found"),
+        };
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, ClaimsPrincipal admin, AccountDeletion deletion, CancellationToken cancellationToken) =>

@@ -57,11 +57,26 @@ public static class AuthEventTypes
     /// <summary>An admin deleted a user; the admin is the actor.</summary>
     public const string UserDeleted = "user_deleted";
 
+    public const string TwoFactorSetup = "two_factor_setup";
+    public const string TwoFactorEnabled = "two_factor_enabled";
+
+    /// <summary>The password step of a login passed; an <c>mfa_token</c> waits for a code.</summary>
+    public const string TwoFactorChallenge = "two_factor_challenge";
+    public const string TwoFactorVerified = "two_factor_verified";
+    public const string TwoFactorFailed = "two_factor_failed";
+    public const string RecoveryCodeUsed = "recovery_code_used";
+    public const string RecoveryCodesRenewed = "recovery_codes_renewed";
+    public const string TwoFactorDisabled = "two_factor_disabled";
+
+    /// <summary>An admin turned a user's two-factor off; the admin is the actor.</summary>
+    public const string TwoFactorAdminReset = "two_factor_admin_reset";
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Signup, Login, Refresh, RefreshReuse, Logout, LogoutAll, SessionEnded, TokenRevoked, PasswordChange,
         Lockout, AdminAccessDenied, RolesChanged, UserDisabled, UserEnabled, UserTokensRevoked, LastAdminRefused,
-        AccountDeleted, UserDeleted,
+        AccountDeleted, UserDeleted, TwoFactorSetup, TwoFactorEnabled, TwoFactorChallenge, TwoFactorVerified, TwoFactorFailed,
+        RecoveryCodeUsed, RecoveryCodesRenewed, TwoFactorDisabled, TwoFactorAdminReset,
     };
 }
 

@@ -12,7 +12,8 @@ public sealed record SignupRequest(string? Email, string? Password, string? Firs
 /// The token request: the OAuth 2.0 password grant form (RFC 6749 §4.3.2, <c>username</c>) or the
 /// JSON body the first version's web client posts (<c>email</c>); either name is accepted in both.
 /// </summary>
-public sealed record LoginRequest(string? Username, string? Email, string? Password, string? GrantType, string? RefreshToken);
+public sealed record LoginRequest(string? Username, string? Email, string? Password, string? GrantType, string? RefreshToken,
+    string? MfaToken = null, string? Otp = null);
 
 public sealed record RefreshRequest(string? RefreshToken);
 
@@ -25,8 +26,5 @@ public sealed record ForgotPasswordRequest(string? Email);
 
 public sealed record ResetPasswordRequest(string? Token, string? NewPassword);
 
-/// <summary>
-/// <c>DELETE /api/auth/me</c>: the account's password, typed again. (The contract adds a two-factor
-/// <c>code</c> once two-factor exists; until then there is nothing else to send.)
-/// </summary>
-public sealed record DeleteAccountRequest(string? Password);
+/// <summary><c>DELETE /api/auth/me</c>: the account's password, typed again, and a two-factor code when two-factor is on.</summary>
+public sealed record DeleteAccountRequest(string? Password, string? Code = null);

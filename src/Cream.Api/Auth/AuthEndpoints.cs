@@ -43,7 +43,7 @@ public static class AuthEndpoints
             .RequireAuthorization();
 
         group.MapDelete("/me", DeleteMe)
-            .WithSummary("Delete the signed-in user's account, confirmed with its password; every token of it stops working")
+            .WithSummary("Delete the signed-in user's account, confirmed with its password (and a two-factor code when two-factor is on); every token of it stops working")
             .RequireAuthorization()
             .Accepts<DeleteAccountRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -130,7 +130,7 @@ public static class AuthEndpoints
         return result;
     }
 
-    /// <summary>The password is checked as change-password checks it (same backoff); a missing one is refused before anything is counted.</summary>
+    /// <summary>The password (and code) are checked as change-password checks it (same backoff); a missing one is refused before anything is counted.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMe(
         [Microsoft.AspNetCore.Mvc.FromBody] DeleteAccountRequest? request, ClaimsPrincipal principal, AccountDeletion deletion, HttpContext context, CancellationToken cancellationToken)
     {
@@ -139,12 +139,15 @@ public static class AuthEndpoints
             return Problems.Validation(new Dictionary<string, string[]> { ["password"] = ["The password is required."] });
         }
 
-        var result = await deletion.DeleteOwnAsync(principal.GetUserId(), principal.GetSessionId(), request.Password, ClientInfo.From(context), cancellationToken);
+        var result = await deletion.DeleteOwnAsync(
+            principal.GetUserId(), principal.GetSessionId(), request.Password, request.Code, ClientInfo.From(context), cancellationToken);
         return result.Outcome switch
         {
             DeletionOutcome.Deleted => TypedResults.NoContent(),
             DeletionOutcome.BackingOff => BruteForceGuard.TooManyAttempts(context, result.RetryAfterSeconds),
             DeletionOutcome.LastAdmin => Problems.Create(StatusCodes.Status409Conflict, LastAdmin.RefusedDetail),
+            DeletionOutcome.CodeRequired => Problems.Create(StatusCodes.Status400BadRequest, PasswordGrant.MfaRequired),
+            DeletionOutcome.WrongCode => Problems.Create(StatusCodes.Status400BadRequest, MfaOtpGrant.InvalidCode),
             _ => Problems.Create(StatusCodes.Status400BadRequest, "Password is incorrect"),
         };
     }

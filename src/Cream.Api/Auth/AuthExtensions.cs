@@ -8,8 +8,10 @@ using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
+using Cream.Api.Auth.TwoFactor;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -60,13 +62,31 @@ public static class AuthExtensions
         builder.Services.AddScoped<ITokenGrant, PasswordGrant>();
         builder.Services.AddScoped<RefreshTokenGrant>();
         builder.Services.AddScoped<ITokenGrant>(services => services.GetRequiredService<RefreshTokenGrant>());
+        builder.Services.AddScoped<MfaOtpGrant>();
+        builder.Services.AddScoped<ITokenGrant>(services => services.GetRequiredService<MfaOtpGrant>());
+        builder.AddTwoFactor();
         builder.AddState();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureBearer>();
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AuthPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+            .AddPolicy(AuthPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin)
+                .AddRequirements(AdminSecondFactor.Requirement));
+        builder.Services.AddSingleton<AdminSecondFactor>();
+        builder.Services.AddSingleton<IAuthorizationHandler>(services => services.GetRequiredService<AdminSecondFactor>());
         return builder;
+    }
+
+    /// <summary>TOTP two-factor authentication: setup and settings, the login's second step, its events.</summary>
+    private static void AddTwoFactor(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TotpCodes>();
+        builder.Services.AddSingleton<TwoFactorEvents>();
+        builder.Services.AddScoped<SecondFactor>();
+        builder.Services.AddScoped<MfaChallengeStore>();
+        builder.Services.AddScoped<MfaVerification>();
+        builder.Services.AddScoped<TwoFactorEnrolment>();
+        builder.Services.AddScoped<TwoFactorSettings>();
     }
 
     public static WebApplication MapAuth(this WebApplication app)
@@ -81,6 +101,7 @@ public static class AuthExtensions
         app.MapAuthEndpoints();
         app.MapSessionEndpoints();
         app.MapTokenEndpoints();
+        app.MapTwoFactorEndpoints();
         app.MapDiscovery();
         return app;
     }

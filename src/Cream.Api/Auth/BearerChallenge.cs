@@ -14,6 +14,7 @@ internal sealed class BearerChallenge : JwtBearerEvents
     public const string NotAuthenticatedDetail = "Not authenticated";
     public const string InvalidCredentialsDetail = "Could not validate credentials";
     public const string AdminRequiredDetail = "Admin access required";
+    public const string AdminMfaRequiredDetail = "Admin access requires two-factor authentication";
 
     public override Task AuthenticationFailed(AuthenticationFailedContext context)
     {
@@ -46,14 +47,18 @@ internal sealed class BearerChallenge : JwtBearerEvents
         var user = context.HttpContext.User;
         Log.AdminAccessForbidden(services.GetRequiredService<ILogger<BearerChallenge>>(), user.FindFirst(AccessTokenClaims.Subject)?.Value, context.Request.Path);
         services.GetRequiredService<AuthMetrics>().AccessDenied();
+        var lacksSecondFactor = services.GetRequiredService<AdminSecondFactor>().LacksOnlySecondFactor(user);
         if (user.Identity?.IsAuthenticated == true && services.GetRequiredService<AccessDeniedAuditThrottle>().ShouldRecord(user.GetUserId()))
         {
-            await services.GetRequiredService<AuditTrail>().FailedAsync(AuthEventTypes.AdminAccessDenied, user.GetUserId(), user.GetSessionId(), "missing_admin_role");
+            await services.GetRequiredService<AuditTrail>().FailedAsync(AuthEventTypes.AdminAccessDenied, user.GetUserId(), user.GetSessionId(),
+                lacksSecondFactor ? "missing_second_factor" : "missing_admin_role");
         }
 
-        // RFC 6750 §3.1: the token is fine, it lacks the privilege.
-        context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\", error_description=\"The admin role is required\"";
-        await WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, AdminRequiredDetail);
+        // RFC 6750 §3.1: the token is fine, it lacks the privilege (the role, or a second factor behind it).
+        context.Response.Headers.WWWAuthenticate = lacksSecondFactor
+            ? "Bearer error=\"insufficient_scope\", error_description=\"A token from a two-factor sign-in is required\""
+            : "Bearer error=\"insufficient_scope\", error_description=\"The admin role is required\"";
+        await WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, lacksSecondFactor ? AdminMfaRequiredDetail : AdminRequiredDetail);
     }
 
     private static async Task WriteProblemAsync(HttpContext httpContext, int status, string detail)

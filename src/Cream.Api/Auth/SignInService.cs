@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Cream.Api.Auth.Passwords;
 using Cream.Api.Auth.State;
 using Cream.Api.Auth.Sessions;
+using Cream.Api.Auth.TwoFactor;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.Users;
@@ -19,7 +20,14 @@ public enum SignInOutcome
 
     /// <summary>The password was right, but <c>Accounts__RequireVerifiedEmail</c> wants a verified email first.</summary>
     EmailUnverified,
+
+    /// <summary>The password was right and the account has two-factor on: no session yet, an <c>mfa_token</c> waits for a code.</summary>
+    MfaRequired,
 }
+
+/// <param name="Tokens">With <see cref="SignInOutcome.SignedIn"/>.</param>
+/// <param name="MfaToken">With <see cref="SignInOutcome.MfaRequired"/>: what finishes this login with a code.</param>
+public sealed record SignInResult(SignInOutcome Outcome, TokenResponse? Tokens = null, string? MfaToken = null);
 
 /// <summary>Password sign-in: checks credentials, opens a session, issues tokens.</summary>
 public sealed class SignInService(
@@ -28,25 +36,27 @@ public sealed class SignInService(
     SessionTokens sessions,
     StateBus bus,
     AuthEvents events,
+    MfaChallengeStore challenges,
+    TwoFactorEvents twoFactorEvents,
     IOptions<AccountsOptions> accounts,
     TimeProvider time,
     ILogger<SignInService> logger)
 {
     /// <summary>Tokens for a correct email and password, or why there are none (the reason is logged).</summary>
-    public async Task<(SignInOutcome Outcome, TokenResponse? Tokens)> PasswordSignInAsync(string email, string password, ClientInfo client, CancellationToken cancellationToken)
+    public async Task<SignInResult> PasswordSignInAsync(string email, string password, ClientInfo client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var started = Stopwatch.GetTimestamp();
         if (email.Length > AppUserConfiguration.EmailMaxLength || password.Length > PasswordOptions.MaximumUtf16Length)
         {
             await events.LoginFailedAsync("input_too_long", null, client.IpAddress, started);
-            return (SignInOutcome.Refused, null);
+            return new(SignInOutcome.Refused);
         }
 
         var normalized = EmailAddress.Key(email);
         var user = await db.Users.AsNoTracking()
             .Where(u => u.NormalizedEmail == normalized)
-            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.IsVerified, u.Roles, u.TokensValidAfter, u.SecurityStamp })
+            .Select(u => new { u.Id, u.Email, u.PasswordHash, u.IsActive, u.IsVerified, u.Roles, u.TokensValidAfter, u.SecurityStamp, u.TwoFactorEnabled })
             .FirstOrDefaultAsync(cancellationToken);
 
         var check = await passwords.VerifyAsync(user?.PasswordHash, password, cancellationToken);
@@ -54,33 +64,63 @@ public sealed class SignInService(
         {
             var reason = user is null ? "unknown_email" : check == PasswordCheck.Failed ? "wrong_password" : "inactive";
             await events.LoginFailedAsync(reason, user?.Id, client.IpAddress, started);
-            return (SignInOutcome.Refused, null);
+            return new(SignInOutcome.Refused);
         }
 
         if (!user.IsVerified && accounts.Value.RequireVerifiedEmail)
         {
             await events.LoginFailedAsync("email_unverified", user.Id, client.IpAddress, started);
-            return (SignInOutcome.EmailUnverified, null);
+            return new(SignInOutcome.EmailUnverified);
         }
 
         var newHash = check == PasswordCheck.SuccessRehashNeeded ? await passwords.HashAsync(password, cancellationToken) : null;
-        var holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp, user.IsVerified);
-        var opened = await OpenSessionAsync(holder, newHash, client, cancellationToken);
-        if (opened is not { } session)
+        if (user.TwoFactorEnabled)
         {
-            // The password, roles or status changed while this sign-in checked the old ones.
-            await events.LoginFailedAsync("credentials_changed", user.Id, client.IpAddress, started);
-            return (SignInOutcome.Refused, null);
+            // No session yet: the second step opens it, if the stamp read here still holds then.
+            var mfaToken = await challenges.IssueAsync(user.Id, user.SecurityStamp, newHash, client, cancellationToken);
+            LogUpgrade(newHash, user.Id);
+            await twoFactorEvents.ChallengedAsync(user.Id);
+            return new(SignInOutcome.MfaRequired, MfaToken: mfaToken);
         }
 
+        var holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp, user.IsVerified);
+        if (await OpenSessionAsync(holder, newHash, client, started, cancellationToken) is not { } opened)
+        {
+            return new(SignInOutcome.Refused);
+        }
+
+        LogUpgrade(newHash, user.Id);
+        return new(SignInOutcome.SignedIn, opened.Tokens);
+    }
+
+    private void LogUpgrade(string? newHash, Guid userId)
+    {
         if (newHash is not null)
         {
-            Log.PasswordHashUpgraded(logger, user.Id);
+            Log.PasswordHashUpgraded(logger, userId);
+        }
+    }
+
+    /// <summary>
+    /// Opens the session of a sign-in whose credentials were checked under <paramref name="holder"/>'s
+    /// security stamp (a password, or a password and then a second factor) and reports it; null
+    /// when the credentials changed meanwhile (reported as a failed login).
+    /// </summary>
+    internal async Task<(TokenResponse Tokens, Guid SessionId)?> OpenSessionAsync(SessionHolder holder, string? newHash, ClientInfo client, long started, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        ArgumentNullException.ThrowIfNull(client);
+        var opened = await OpenSessionCoreAsync(holder, newHash, client, cancellationToken);
+        if (opened is not { } session)
+        {
+            // The password, roles, status or two-factor changed while this sign-in checked the old ones.
+            await events.LoginFailedAsync("credentials_changed", holder.UserId, client.IpAddress, started);
+            return null;
         }
 
-        await bus.PublishAsync(StateChange.ProfileChanged(user.Id, time.GetUtcNow())); // last_login moved
-        await events.LoggedInAsync(user.Id, session.SessionId, started);
-        return (SignInOutcome.SignedIn, session.Tokens);
+        await bus.PublishAsync(StateChange.ProfileChanged(holder.UserId, time.GetUtcNow())); // last_login moved
+        await events.LoggedInAsync(holder.UserId, session.SessionId, started);
+        return session;
     }
 
     /// <summary>
@@ -89,7 +129,7 @@ public sealed class SignInService(
     /// stays locked until the tokens are minted and committed, so a credential change either
     /// commits first (null: no session, no token) or waits and then ends what this created.
     /// </summary>
-    private async Task<(TokenResponse Tokens, Guid SessionId)?> OpenSessionAsync(
+    private async Task<(TokenResponse Tokens, Guid SessionId)?> OpenSessionCoreAsync(
         SessionHolder holder, string? newHash, ClientInfo client, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;

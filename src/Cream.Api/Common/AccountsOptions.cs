@@ -24,6 +24,9 @@ public sealed class AccountsOptions
     /// <summary>True: signup issues no token until the email is verified, and an unverified account cannot sign in.</summary>
     public bool RequireVerifiedEmail { get; set; }
 
+    /// <summary>True: the admin policy also requires a second factor (<c>otp</c> in the token's <c>amr</c>).</summary>
+    public bool AdminRequiresMfa { get; set; }
+
     /// <summary>How long a verification link works.</summary>
     [Range(1, 720)]
     public int VerificationTokenHours { get; set; } = 24;

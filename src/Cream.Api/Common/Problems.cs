@@ -21,15 +21,24 @@ public static class Problems
     }
 
     /// <summary>An OAuth 2.0 token-endpoint error (RFC 6749 §5.2) that is also a problem detail.</summary>
-    public static ProblemHttpResult OAuth(int status, string error, string description) =>
-        TypedResults.Problem(
-            detail: description,
-            statusCode: status,
-            extensions: new Dictionary<string, object?>(2, StringComparer.Ordinal)
-            {
-                ["error"] = error,
-                ["error_description"] = description,
-            });
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="error">The RFC 6749 error code.</param>
+    /// <param name="description">The detail, also the <c>error_description</c>.</param>
+    /// <param name="extra">Members added beside them (such as <c>mfa_token</c>).</param>
+    public static ProblemHttpResult OAuth(int status, string error, string description, IEnumerable<KeyValuePair<string, object?>>? extra = null)
+    {
+        var extensions = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["error"] = error,
+            ["error_description"] = description,
+        };
+        foreach (var (name, value) in extra ?? [])
+        {
+            extensions[name] = value;
+        }
+
+        return TypedResults.Problem(detail: description, statusCode: status, extensions: extensions);
+    }
 
     /// <summary>The detail used when a 4xx/5xx response was produced without one.</summary>
     public static string DefaultDetail(int status) => status switch

@@ -5,6 +5,7 @@ using Cream.Api.Audit;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
+using Cream.Api.Auth.TwoFactor;
 using Cream.Api.Email;
 using Cream.Api.StockData;
 using Cream.Api.Users;
@@ -30,6 +31,8 @@ public abstract class CreamDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();
     public DbSet<AuthEvent> AuthEvents => Set<AuthEvent>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+    public DbSet<MfaChallenge> MfaChallenges => Set<MfaChallenge>();
 
     /// <summary>ASP.NET Core Data Protection's key ring, shared by every instance (it encrypts stored signing keys).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

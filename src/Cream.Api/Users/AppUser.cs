@@ -31,8 +31,14 @@ public sealed class AppUser
 
     public DateTime? EmailVerificationExpires { get; set; }
 
+    /// <summary>True once a TOTP secret was confirmed with a code; false while one is only pending.</summary>
     public bool TwoFactorEnabled { get; set; }
+
+    /// <summary>The TOTP secret (pending or confirmed), encrypted with Data Protection; never the secret itself.</summary>
     public string? TwoFactorSecret { get; set; }
+
+    /// <summary>The last TOTP time step accepted: a code of this step or an earlier one is refused (RFC 6238 §5.2).</summary>
+    public long? TwoFactorLastStep { get; set; }
 
     /// <summary>
     /// Access tokens of this user issued at or before this second are refused (logout

@@ -32,6 +32,7 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
         user.HasIndex(u => u.EmailVerificationToken).HasDatabaseName("ix_app_users_email_verification_token");
         user.Property(u => u.TwoFactorEnabled).HasColumnName("two_factor_enabled");
         user.Property(u => u.TwoFactorSecret).HasColumnName("two_factor_secret").HasMaxLength(512);
+        user.Property(u => u.TwoFactorLastStep).HasColumnName("two_factor_last_step");
         user.Property(u => u.TokensValidAfter).HasColumnName("tokens_valid_after");
         user.Property(u => u.SecurityStamp).HasColumnName("security_stamp");
         user.PrimitiveCollection(u => u.Roles).HasColumnName("roles");

@@ -12,9 +12,10 @@ public sealed record UserProfile(
     bool IsActive,
     bool IsVerified,
     DateTime CreatedAt,
-    DateTime? LastLogin)
+    DateTime? LastLogin,
+    bool TwoFactorEnabled)
 {
     /// <summary>The projection EF Core translates, so reads select only these columns.</summary>
     public static readonly Expression<Func<AppUser, UserProfile>> FromUser = u =>
-        new UserProfile(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin);
+        new UserProfile(u.Id, u.Email, u.FirstName, u.LastName, u.Roles, u.IsActive, u.IsVerified, u.CreatedAt, u.LastLogin, u.TwoFactorEnabled);
 }

@@ -543,7 +543,7 @@ public abstract class CreamClientTests(CreamApiFactory factory)
         Assert.Equal(new Uri(factory.Server.BaseAddress, "/api/auth/revoke"), discovery.RevocationEndpoint);
         Assert.Equal(new Uri(factory.Server.BaseAddress, "/api/auth/introspect"), discovery.IntrospectionEndpoint);
         Assert.Equal(new Uri(factory.Server.BaseAddress, "/.well-known/jwks.json"), discovery.JwksUri);
-        Assert.Equal(["password", "refresh_token"], discovery.GrantTypesSupported);
+        Assert.Equal(["password", "refresh_token", "urn:cream:params:oauth:grant-type:mfa-otp"], discovery.GrantTypesSupported);
         Assert.Equal(["HS256"], discovery.AccessTokenSigningAlgValuesSupported);
     }
 

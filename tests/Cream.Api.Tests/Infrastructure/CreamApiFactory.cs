@@ -104,7 +104,7 @@ public abstract class CreamApiFactory : WebApplicationFactory<Program>, IAsyncLi
     }
 }
 
-public sealed class SqliteApiFactory : CreamApiFactory
+public class SqliteApiFactory : CreamApiFactory
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"cream-test-{Guid.NewGuid():N}.db");
 

@@ -35,7 +35,7 @@ public sealed class SigningKeyTests : IDisposable
         Assert.EndsWith("/api/auth/login", discovery.GetProperty("token_endpoint").GetString(), StringComparison.Ordinal);
         Assert.EndsWith("/api/auth/revoke", discovery.GetProperty("revocation_endpoint").GetString(), StringComparison.Ordinal);
         Assert.EndsWith("/api/auth/introspect", discovery.GetProperty("introspection_endpoint").GetString(), StringComparison.Ordinal);
-        Assert.Equal(["password", "refresh_token"], discovery.GetProperty("grant_types_supported").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["password", "refresh_token", "urn:cream:params:oauth:grant-type:mfa-otp"], discovery.GetProperty("grant_types_supported").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["HS256"], discovery.GetProperty("access_token_signing_alg_values_supported").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["none"], discovery.GetProperty("token_endpoint_auth_methods_supported").EnumerateArray().Select(e => e.GetString()));
         // No ID tokens and no authorization endpoint: nothing may claim otherwise (RFC 8414 section 2).

@@ -14,6 +14,12 @@ public enum DeletionOutcome
     LastAdmin,
     WrongPassword,
     BackingOff,
+
+    /// <summary>The account has two-factor on and the request carried no code.</summary>
+    CodeRequired,
+
+    /// <summary>The password was right, the two-factor code was not.</summary>
+    WrongCode,
 }
 
 /// <param name="RetryAfterSeconds">With <see cref="DeletionOutcome.BackingOff"/>: how long to wait.</param>
@@ -28,19 +34,26 @@ public sealed record DeletionResult(DeletionOutcome Outcome, long RetryAfterSeco
 /// </summary>
 internal sealed class AccountDeletion(CreamDbContext db, PasswordReentry reentry, Revoker revoker, AuthEvents events)
 {
-    /// <summary>The signed-in user deletes their own account, if <paramref name="password"/> is theirs.</summary>
-    public async Task<DeletionResult> DeleteOwnAsync(Guid userId, Guid sessionId, string? password, ClientInfo client, CancellationToken cancellationToken)
+    /// <summary>
+    /// The signed-in user deletes their own account, if <paramref name="password"/> is theirs and,
+    /// when the account has two-factor on, <paramref name="code"/> is one of its codes.
+    /// </summary>
+    public async Task<DeletionResult> DeleteOwnAsync(
+        Guid userId, Guid sessionId, string? password, string? code, ClientInfo client, CancellationToken cancellationToken)
     {
-        var check = await reentry.CheckAsync(userId, password, client, cancellationToken);
-        if (check.Outcome == ReentryOutcome.BackingOff)
+        var check = await reentry.CheckWithCodeAsync(userId, password, code, client, cancellationToken);
+        switch (check.Outcome)
         {
-            return new(DeletionOutcome.BackingOff, check.RetryAfterSeconds);
-        }
-
-        if (check.Outcome == ReentryOutcome.Wrong)
-        {
-            await events.AccountDeletionRefusedAsync(userId, sessionId, "wrong_password");
-            return new(DeletionOutcome.WrongPassword);
+            case ReentryOutcome.BackingOff:
+                return new(DeletionOutcome.BackingOff, check.RetryAfterSeconds);
+            case ReentryOutcome.CodeRequired:
+                return new(DeletionOutcome.CodeRequired);
+            case ReentryOutcome.WrongCode:
+                await events.AccountDeletionRefusedAsync(userId, sessionId, "wrong_code");
+                return new(DeletionOutcome.WrongCode);
+            case ReentryOutcome.Wrong:
+                await events.AccountDeletionRefusedAsync(userId, sessionId, "wrong_password");
+                return new(DeletionOutcome.WrongPassword);
         }
 
         var outcome = await DeleteAsync(userId, check.SecurityStamp, cancellationToken);

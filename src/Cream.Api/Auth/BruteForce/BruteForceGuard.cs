@@ -109,6 +109,13 @@ internal sealed class BruteForceGuard(
         return retryAfter;
     }
 
+    /// <summary>The same, for a check made on behalf of <paramref name="client"/> (a password typed again, a two-factor code).</summary>
+    public ValueTask<long?> ClaimPasswordCheckAsync(string email, ClientInfo client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return ClaimPasswordCheckAsync(email, IPAddress.TryParse(client.IpAddress, out var address) ? address : null);
+    }
+
     /// <summary>Ends the email's failure streak.</summary>
     public ValueTask LoginSucceededAsync(string email) => counters.ResetAccountAsync(AccountKey(email));
 

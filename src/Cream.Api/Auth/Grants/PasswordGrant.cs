@@ -1,4 +1,5 @@
 using Cream.Api.Auth.BruteForce;
+using Cream.Api.Auth.TwoFactor;
 using Cream.Api.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,6 +12,9 @@ internal sealed class PasswordGrant(SignInService signIn, BruteForceGuard guard)
 
     /// <summary>The first version's text, answered only after the password was right.</summary>
     public const string EmailUnverified = "Please verify your email before logging in";
+
+    /// <summary>The answer to a right password of an account with two-factor on.</summary>
+    public const string MfaRequired = "Two-factor code required";
 
     public string GrantType => "password";
 
@@ -33,7 +37,19 @@ internal sealed class PasswordGrant(SignInService signIn, BruteForceGuard guard)
             return backingOff; // decided before any lookup: the same answer for known and unknown emails
         }
 
-        var (outcome, tokens) = await signIn.PasswordSignInAsync(request.Username, request.Password, ClientInfo.From(context), cancellationToken);
+        var (outcome, tokens, mfaToken) = await signIn.PasswordSignInAsync(request.Username, request.Password, ClientInfo.From(context), cancellationToken);
+        if (outcome == SignInOutcome.MfaRequired)
+        {
+            // The password was right, but this ends no failure streak: only the second factor does.
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            TokenResponses.SetNoStore(context.Response);
+            return Problems.OAuth(StatusCodes.Status401Unauthorized, "mfa_required", MfaRequired,
+            [
+                new("mfa_token", mfaToken),
+                new("mfa_token_expires_in", (int)MfaChallengeStore.Lifetime.TotalSeconds),
+            ]);
+        }
+
         if (outcome == SignInOutcome.EmailUnverified)
         {
             await guard.LoginSucceededAsync(request.Username); // the password was right

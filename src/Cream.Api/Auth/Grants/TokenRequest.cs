@@ -11,6 +11,12 @@ namespace Cream.Api.Auth.Grants;
 /// </summary>
 public sealed record TokenRequest(string GrantType, string? Username, string? Password, string? RefreshToken)
 {
+    /// <summary>The two-factor grant's <c>mfa_token</c> (from the password step's <c>mfa_required</c> answer).</summary>
+    public string? MfaToken { get; init; }
+
+    /// <summary>The two-factor grant's code: a TOTP code or a recovery code.</summary>
+    public string? Otp { get; init; }
+
     public const string DefaultGrantType = "password";
 
     /// <summary>The request, or the problem that says why it cannot be read.</summary>
@@ -22,7 +28,11 @@ public sealed record TokenRequest(string GrantType, string? Username, string? Pa
         {
             var form = await request.ReadFormAsync(cancellationToken);
             var username = form.TryGetValue("username", out var name) ? name : form["email"];
-            return (Create(form["grant_type"], username, form["password"], form["refresh_token"]), null);
+            return (Create(form["grant_type"], username, form["password"], form["refresh_token"]) with
+            {
+                MfaToken = form["mfa_token"],
+                Otp = form["otp"],
+            }, null);
         }
 
         if (!request.HasJsonContentType())
@@ -41,7 +51,11 @@ public sealed record TokenRequest(string GrantType, string? Username, string? Pa
             return (null, Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "The request body is not valid JSON."));
         }
 
-        return (Create(body?.GrantType, body?.Email ?? body?.Username, body?.Password, body?.RefreshToken), null);
+        return (Create(body?.GrantType, body?.Email ?? body?.Username, body?.Password, body?.RefreshToken) with
+        {
+            MfaToken = body?.MfaToken,
+            Otp = body?.Otp,
+        }, null);
     }
 
     private static TokenRequest Create(string? grantType, string? username, string? password, string? refreshToken) =>

@@ -65,7 +65,7 @@ public static class DiscoveryEndpoints
             RevocationEndpoint: $"{root}/api/auth/revoke",
             IntrospectionEndpoint: $"{root}/api/auth/introspect",
             ServiceDocumentation: $"{root}/scalar",
-            GrantTypesSupported: ["password", "refresh_token"],
+            GrantTypesSupported: ["password", "refresh_token", Grants.MfaOtpGrant.Type],
             ResponseTypesSupported: [],
             TokenEndpointAuthMethodsSupported: ["none"],
             RevocationEndpointAuthMethodsSupported: ["none"],

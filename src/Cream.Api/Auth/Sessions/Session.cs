@@ -21,4 +21,7 @@ public sealed class Session
     public DateTime? RevokedAt { get; set; }
     public string? Platform { get; set; }
     public string? Browser { get; set; }
+
+    /// <summary>How the session was signed in (RFC 8176 <c>amr</c>, space-separated): <c>pwd</c> or <c>pwd otp</c>; every token of it carries them.</summary>
+    public string Amr { get; set; } = Tokens.AuthenticationMethods.PasswordValue;
 }

@@ -27,5 +27,6 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         session.HasIndex(s => s.RevokedAt).HasDatabaseName("ix_sessions_revoked_at");
         session.Property(s => s.Platform).HasColumnName("platform").HasMaxLength(64);
         session.Property(s => s.Browser).HasColumnName("browser").HasMaxLength(64);
+        session.Property(s => s.Amr).HasColumnName("amr").HasMaxLength(64).HasDefaultValue(Tokens.AuthenticationMethods.PasswordValue);
     }
 }

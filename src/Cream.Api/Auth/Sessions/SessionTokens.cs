@@ -8,8 +8,13 @@ using Microsoft.Extensions.Options;
 namespace Cream.Api.Auth.Sessions;
 
 /// <summary>The user facts a session's tokens are issued from, read with the session, and the security stamp they were read under.</summary>
+/// <param name="Amr">How the session was signed in (RFC 8176); a password alone when null.</param>
 public sealed record SessionHolder(
-    Guid UserId, string Email, IReadOnlyList<string> Roles, DateTime? TokensValidAfter, long SecurityStamp, bool EmailVerified);
+    Guid UserId, string Email, IReadOnlyList<string> Roles, DateTime? TokensValidAfter, long SecurityStamp, bool EmailVerified,
+    IReadOnlyList<string>? Amr = null)
+{
+    public IReadOnlyList<string> Methods => Amr ?? AuthenticationMethods.PasswordOnly;
+}
 
 /// <summary>Why a refresh token was refused: a reason for logs and the RFC 6749 description.</summary>
 public sealed record RefreshFailure(string Reason, string Description);
@@ -48,6 +53,7 @@ public sealed class SessionTokens(
             IpAddress = client.IpAddress,
             UserAgent = client.UserAgent,
             IsValid = true,
+            Amr = AuthenticationMethods.Store(holder.Methods),
         };
         var refreshToken = RefreshTokenCrypto.NewToken();
         db.Sessions.Add(session);
@@ -89,7 +95,7 @@ public sealed class SessionTokens(
                         SessionId = session.Id,
                         session.IsValid,
                         SessionExpiresAt = session.ExpiresAt,
-                        Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp, user.IsVerified),
+                        Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp, user.IsVerified, AuthenticationMethods.Read(session.Amr)),
                         user.IsActive,
                     })
                 .FirstOrDefaultAsync(cancellationToken);
@@ -148,7 +154,7 @@ public sealed class SessionTokens(
 
     private TokenResponse Respond(SessionHolder holder, Guid sessionId, string refreshToken)
     {
-        var access = issuer.Issue(new AccessTokenSubject(holder.UserId, holder.Email, holder.Roles, sessionId, holder.TokensValidAfter, holder.EmailVerified));
+        var access = issuer.Issue(new AccessTokenSubject(holder.UserId, holder.Email, holder.Roles, sessionId, holder.TokensValidAfter, holder.EmailVerified, holder.Methods));
         return new TokenResponse(access.Token, TokenResponse.Bearer, access.ExpiresInSeconds, refreshToken);
     }
 

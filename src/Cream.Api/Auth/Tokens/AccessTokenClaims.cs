@@ -10,6 +10,10 @@ public static class AccessTokenClaims
     public const string EmailVerified = "email_verified";
 
     public const string Roles = "roles";
+
+    /// <summary>Authentication methods (RFC 8176): <c>["pwd"]</c>, or <c>["pwd","otp"]</c> after a second factor.</summary>
+    public const string AuthenticationMethods = "amr";
+
     public const string SessionId = "sid";
     public const string TokenId = "jti";
     public const string IssuedAt = "iat";

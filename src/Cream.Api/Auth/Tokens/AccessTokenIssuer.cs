@@ -12,8 +12,10 @@ public sealed record IssuedAccessToken(string Token, string TokenId, DateTime Ex
 
 /// <summary>Who a token is for; kept apart from the user entity so issuing stays a pure function.</summary>
 /// <param name="TokensValidAfter">The user's revocation cut-off: a new token must be issued after its second.</param>
+/// <param name="Amr">How the session was signed in (RFC 8176 <c>amr</c>); a password alone when null.</param>
 public sealed record AccessTokenSubject(
-    Guid UserId, string Email, IReadOnlyList<string> Roles, Guid SessionId, DateTime? TokensValidAfter = null, bool EmailVerified = false);
+    Guid UserId, string Email, IReadOnlyList<string> Roles, Guid SessionId, DateTime? TokensValidAfter = null, bool EmailVerified = false,
+    IReadOnlyList<string>? Amr = null);
 
 /// <summary>Signs access tokens: compact JWS, HS256, <c>typ</c> <c>at+jwt</c>, with a <c>kid</c>.</summary>
 /// <remarks>
@@ -73,6 +75,13 @@ public sealed class AccessTokenIssuer(AccessTokenKeys keys, Microsoft.Extensions
             foreach (var role in subject.Roles)
             {
                 writer.WriteStringValue(role);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray(AccessTokenClaims.AuthenticationMethods);
+            foreach (var method in subject.Amr ?? AuthenticationMethods.PasswordOnly)
+            {
+                writer.WriteStringValue(method);
             }
 
             writer.WriteEndArray();

@@ -4,6 +4,9 @@ namespace Cream.Api.Auth;
 public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken)
 {
     public const string Bearer = "bearer";
+
+    /// <summary>RFC 9449 §5: the access token is bound to the key of the request's DPoP proof.</summary>
+    public const string DPoP = "DPoP";
 }
 
 public sealed record SignupRequest(string? Email, string? Password, string? FirstName, string? LastName);

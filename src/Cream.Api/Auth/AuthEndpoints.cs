@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.Accounts;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Grants;
@@ -27,7 +28,8 @@ public static class AuthEndpoints
             .Accepts<SignupRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter<DpopTokenRequestFilter>();
 
         group.MapPost("/login", Login)
             .WithSummary("OAuth 2.0 token endpoint: password or refresh_token grant as a form, or a JSON {email, password}")
@@ -36,7 +38,8 @@ public static class AuthEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .AddEndpointFilter<DpopTokenRequestFilter>();
 
         group.MapGet("/me", Me)
             .WithSummary("The signed-in user's profile")
@@ -68,7 +71,7 @@ public static class AuthEndpoints
             return tooManySignups;
         }
 
-        var (outcome, tokens) = await signups.SignupAsync(request, ClientInfo.From(context), cancellationToken);
+        var (outcome, tokens) = await signups.SignupAsync(request, DpopClient.From(context), cancellationToken);
         switch (outcome)
         {
             case SignupOutcome.EmailTaken:

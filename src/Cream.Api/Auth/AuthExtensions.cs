@@ -1,5 +1,6 @@
 using Cream.Api.Common;
 using Cream.Api.Auth.Accounts;
+using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.Grants;
 using Cream.Api.Auth.Keys;
 using Cream.Api.Auth.Profiles;
@@ -65,6 +66,7 @@ public static class AuthExtensions
         builder.Services.AddScoped<MfaOtpGrant>();
         builder.Services.AddScoped<ITokenGrant>(services => services.GetRequiredService<MfaOtpGrant>());
         builder.AddTwoFactor();
+        builder.AddDpop();
         builder.AddState();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

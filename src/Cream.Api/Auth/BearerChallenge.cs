@@ -1,4 +1,5 @@
 using Cream.Api.Audit;
+using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
@@ -7,7 +8,8 @@ namespace Cream.Api.Auth;
 /// <summary>
 /// The bearer scheme's answers, in the first version's words and RFC 6750's header:
 /// no token is "Not authenticated"; a refused token is "Could not validate credentials"
-/// with <c>error="invalid_token"</c>; a missing role is "Admin access required".
+/// with <c>error="invalid_token"</c>; a missing role is "Admin access required". Beside
+/// <c>Bearer</c> the same handler reads RFC 9449's <c>DPoP</c> scheme (see <see cref="DpopResourceCheck"/>).
 /// </summary>
 internal sealed class BearerChallenge : JwtBearerEvents
 {
@@ -15,6 +17,19 @@ internal sealed class BearerChallenge : JwtBearerEvents
     public const string InvalidCredentialsDetail = "Could not validate credentials";
     public const string AdminRequiredDetail = "Admin access required";
     public const string AdminMfaRequiredDetail = "Admin access requires two-factor authentication";
+
+    public override Task MessageReceived(MessageReceivedContext context)
+    {
+        // JwtBearer reads "Bearer" itself; "DPoP" tokens are handed to it here.
+        if (DpopResourceCheck.DpopToken(context.Request) is { } token)
+        {
+            context.Token = token;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task TokenValidated(TokenValidatedContext context) => DpopResourceCheck.CheckAsync(context);
 
     public override Task AuthenticationFailed(AuthenticationFailedContext context)
     {
@@ -30,6 +45,12 @@ internal sealed class BearerChallenge : JwtBearerEvents
     public override Task Challenge(JwtBearerChallengeContext context)
     {
         context.HandleResponse();
+        if (DpopResourceCheck.Challenge(context.Request, context.AuthenticateFailure) is { } dpopChallenge)
+        {
+            context.Response.Headers.WWWAuthenticate = dpopChallenge;
+            return WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, InvalidCredentialsDetail);
+        }
+
         if (context.AuthenticateFailure is { } failure)
         {
             var description = TokenFailure.From(failure).Description;
@@ -37,7 +58,8 @@ internal sealed class BearerChallenge : JwtBearerEvents
             return WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, InvalidCredentialsDetail);
         }
 
-        context.Response.Headers.WWWAuthenticate = "Bearer";
+        // The first version's clients read the first challenge; RFC 9449 §7.1 adds DPoP's after it.
+        context.Response.Headers.WWWAuthenticate = new(["Bearer", $"{DpopResourceCheck.Scheme} {DpopResourceCheck.AlgorithmsParameter}"]);
         return WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, NotAuthenticatedDetail);
     }
 
@@ -55,9 +77,10 @@ internal sealed class BearerChallenge : JwtBearerEvents
         }
 
         // RFC 6750 §3.1: the token is fine, it lacks the privilege (the role, or a second factor behind it).
+        var scheme = DpopResourceCheck.DpopToken(context.Request) is null ? "Bearer" : DpopResourceCheck.Scheme;
         context.Response.Headers.WWWAuthenticate = lacksSecondFactor
-            ? "Bearer error=\"insufficient_scope\", error_description=\"A token from a two-factor sign-in is required\""
-            : "Bearer error=\"insufficient_scope\", error_description=\"The admin role is required\"";
+            ? $"{scheme} error=\"insufficient_scope\", error_description=\"A token from a two-factor sign-in is required\""
+            : $"{scheme} error=\"insufficient_scope\", error_description=\"The admin role is required\"";
         await WriteProblemAsync(context.HttpContext, StatusCodes.Status403Forbidden, lacksSecondFactor ? AdminMfaRequiredDetail : AdminRequiredDetail);
     }
 

@@ -27,6 +27,9 @@ public sealed record IntrospectionResponse(bool Active)
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Nbf { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Exp { get; init; }
 
+    /// <summary>RFC 7800 confirmation of a DPoP-bound token: <c>{"jkt": thumbprint}</c> (RFC 9449 §6.2).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, string>? Cnf { get; init; }
+
     public static readonly IntrospectionResponse Inactive = new(false);
 }
 
@@ -114,6 +117,7 @@ public static class TokenEndpoints
                 Iat = new DateTimeOffset(jwt.IssuedAt).ToUnixTimeSeconds(),
                 Nbf = new DateTimeOffset(jwt.ValidFrom).ToUnixTimeSeconds(),
                 Exp = new DateTimeOffset(jwt.ValidTo).ToUnixTimeSeconds(),
+                Cnf = BoundKey(jwt) is { } jkt ? new Dictionary<string, string> { [AccessTokenClaims.KeyThumbprint] = jkt } : null,
             });
         }
 
@@ -147,6 +151,13 @@ public static class TokenEndpoints
                 select new FoundRefreshToken(user.Id, session.Id, refresh.ExpiresAt, refresh.ConsumedAt != null, session.IsValid, user.IsActive))
             .FirstOrDefaultAsync(cancellationToken);
     }
+
+    private static string? BoundKey(JsonWebToken jwt) =>
+        jwt.TryGetPayloadValue<System.Text.Json.JsonElement>(AccessTokenClaims.Confirmation, out var cnf)
+        && cnf.ValueKind == System.Text.Json.JsonValueKind.Object
+        && cnf.TryGetProperty(AccessTokenClaims.KeyThumbprint, out var jkt) && jkt.ValueKind == System.Text.Json.JsonValueKind.String
+            ? jkt.GetString()
+            : null;
 
     private static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
 }

@@ -1,3 +1,4 @@
+using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.TwoFactor;
 using Cream.Api.Common;
@@ -32,7 +33,7 @@ internal sealed class MfaOtpGrant(MfaVerification verification, BruteForceGuard 
             return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "mfa_token and otp (a two-factor code) are required.");
         }
 
-        var result = await verification.VerifyAsync(request.MfaToken, request.Otp, ClientInfo.From(context), cancellationToken);
+        var result = await verification.VerifyAsync(request.MfaToken, request.Otp, DpopClient.From(context), cancellationToken);
         switch (result.Outcome)
         {
             case MfaVerifyOutcome.SignedIn:

@@ -1,3 +1,4 @@
+using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.TwoFactor;
 using Cream.Api.Common;
@@ -37,7 +38,7 @@ internal sealed class PasswordGrant(SignInService signIn, BruteForceGuard guard)
             return backingOff; // decided before any lookup: the same answer for known and unknown emails
         }
 
-        var (outcome, tokens, mfaToken) = await signIn.PasswordSignInAsync(request.Username, request.Password, ClientInfo.From(context), cancellationToken);
+        var (outcome, tokens, mfaToken) = await signIn.PasswordSignInAsync(request.Username, request.Password, DpopClient.From(context), cancellationToken);
         if (outcome == SignInOutcome.MfaRequired)
         {
             // The password was right, but this ends no failure streak: only the second factor does.

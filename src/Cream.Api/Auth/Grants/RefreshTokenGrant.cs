@@ -1,3 +1,4 @@
+using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Common;
@@ -24,7 +25,12 @@ internal sealed class RefreshTokenGrant(SessionTokens sessions, BruteForceGuard 
             return Problems.OAuth(StatusCodes.Status400BadRequest, "invalid_request", "refresh_token is required.");
         }
 
-        var (tokens, failure) = await sessions.RefreshAsync(request.RefreshToken, ClientInfo.From(context), cancellationToken);
+        var (tokens, failure) = await sessions.RefreshAsync(request.RefreshToken, DpopClient.From(context), cancellationToken);
+        if (failure is { IsDpopProblem: true })
+        {
+            return Problems.OAuth(StatusCodes.Status400BadRequest, DpopProblem.InvalidProof, failure.Description);
+        }
+
         if (tokens is null)
         {
             // RFC 9110 §15.5.2: every 401 names its scheme, as the password grant's does.

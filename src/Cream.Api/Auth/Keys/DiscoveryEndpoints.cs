@@ -25,7 +25,8 @@ public sealed record DiscoveryDocument(
     IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
     IReadOnlyList<string> RevocationEndpointAuthMethodsSupported,
     IReadOnlyList<string> AccessTokenSigningAlgValuesSupported,
-    IReadOnlyList<string> SubjectTypesSupported);
+    IReadOnlyList<string> SubjectTypesSupported,
+    IReadOnlyList<string> DpopSigningAlgValuesSupported);
 
 /// <summary>Public keys and metadata, so standard clients and resource servers can work with Cream.</summary>
 public static class DiscoveryEndpoints
@@ -70,6 +71,7 @@ public static class DiscoveryEndpoints
             TokenEndpointAuthMethodsSupported: ["none"],
             RevocationEndpointAuthMethodsSupported: ["none"],
             AccessTokenSigningAlgValuesSupported: [ring.Algorithm],
-            SubjectTypesSupported: ["public"]));
+            SubjectTypesSupported: ["public"],
+            DpopSigningAlgValuesSupported: Dpop.DpopProofKey.Algorithms));
     }
 }

@@ -33,6 +33,8 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
         PresentedRefresh presented, ClientInfo client, MintTokens mint, CancellationToken cancellationToken)
     {
         var now = presented.Now;
+        var boundKey = presented.Holder.DpopKey;
+        var bindTo = boundKey ?? client.DpopKey; // an unbound session is bound by the first refresh with a proof
         var successor = RefreshTokenCrypto.NewToken();
         var successorRow = NewRow(presented.SessionId, successor, now, now.AddDays(_options.RefreshTokenDays));
         var sealedSuccessor = RefreshTokenCrypto.SealSuccessor(presented.Token, successor);
@@ -56,8 +58,9 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
             return (Rotation.AlreadyConsumed, null);
         }
 
-        // Only a live session moves on: one ended since it was read (a logout) gets nothing.
-        var live = await db.Sessions.Where(s => s.Id == presented.SessionId && s.IsValid).ExecuteUpdateAsync(set => set
+        // Only a live session moves on: one ended (a logout) or bound since it was read gets nothing.
+        var live = await db.Sessions.Where(s => s.Id == presented.SessionId && s.IsValid && s.DpopKey == boundKey).ExecuteUpdateAsync(set => set
+            .SetProperty(s => s.DpopKey, bindTo)
             .SetProperty(s => s.LastActivity, now)
             .SetProperty(s => s.ExpiresAt, successorRow.ExpiresAt)
             .SetProperty(s => s.IpAddress, client.IpAddress)
@@ -71,13 +74,17 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
         db.RefreshTokens.Add(successorRow);
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
-        var response = mint(presented.Holder, presented.SessionId, successor); // before the commit, while the user's row is held
+        var response = mint(presented.Holder with { DpopKey = bindTo }, presented.SessionId, successor); // before the commit, while the user's row is held
         await transaction.CommitAsync(cancellationToken);
         return (Rotation.Rotated, response);
     }
 
-    /// <summary>The same successor again within the grace window, minted while the user's row is held; AlreadyConsumed when there is none to give.</summary>
-    public async Task<(Rotation, TokenResponse?)> ReplayWithinGraceAsync(PresentedRefresh presented, MintTokens mint, CancellationToken cancellationToken)
+    /// <summary>
+    /// The same successor again, while it is unused: within the grace window, or at any time
+    /// (<paramref name="withinGraceOnly"/> false: a DPoP-bound session's own key asked). Minted
+    /// while the user's row is held; AlreadyConsumed when there is none to give.
+    /// </summary>
+    public async Task<(Rotation, TokenResponse?)> ReplayAsync(PresentedRefresh presented, MintTokens mint, bool withinGraceOnly, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (!await HoldAsync(presented.Holder, cancellationToken))
@@ -87,7 +94,7 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
         }
 
         // Held like a rotation: a session ended since it was read gets nothing (its next read refuses it).
-        var live = await db.Sessions.Where(s => s.Id == presented.SessionId && s.IsValid)
+        var live = await db.Sessions.Where(s => s.Id == presented.SessionId && s.IsValid && s.DpopKey == presented.Holder.DpopKey)
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastActivity, s => s.LastActivity), cancellationToken);
         if (live != 1)
         {
@@ -95,7 +102,7 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
             return (Rotation.HolderChanged, null);
         }
 
-        if (await SuccessorWithinGraceAsync(presented, cancellationToken) is not { } successor)
+        if (await UnusedSuccessorAsync(presented, withinGraceOnly, cancellationToken) is not { } successor)
         {
             await transaction.RollbackAsync(cancellationToken);
             return (Rotation.AlreadyConsumed, null);
@@ -124,12 +131,17 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
         await db.Users.Where(u => u.Id == holder.UserId && u.SecurityStamp == holder.SecurityStamp && u.IsActive)
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.SecurityStamp, u => u.SecurityStamp), cancellationToken) == 1;
 
-    /// <summary>The successor a concurrent refresh created, if the token was consumed within the grace window and the successor is unused.</summary>
-    private async Task<string?> SuccessorWithinGraceAsync(PresentedRefresh presented, CancellationToken cancellationToken)
+    /// <summary>The successor an earlier or concurrent refresh created, if it is unused (and, when asked, made within the grace window).</summary>
+    private async Task<string?> UnusedSuccessorAsync(PresentedRefresh presented, bool withinGraceOnly, CancellationToken cancellationToken)
     {
-        var graceStart = presented.Now.AddSeconds(-_options.RefreshReuseGraceSeconds);
-        var consumed = await db.RefreshTokens.AsNoTracking()
-            .Where(t => t.Id == presented.TokenId && t.ConsumedAt >= graceStart && t.SuccessorCiphertext != null)
+        var tokens = db.RefreshTokens.AsNoTracking().Where(t => t.Id == presented.TokenId && t.SuccessorCiphertext != null);
+        if (withinGraceOnly)
+        {
+            var graceStart = presented.Now.AddSeconds(-_options.RefreshReuseGraceSeconds);
+            tokens = tokens.Where(t => t.ConsumedAt >= graceStart);
+        }
+
+        var consumed = await tokens
             .Select(t => new
             {
                 t.SuccessorCiphertext,

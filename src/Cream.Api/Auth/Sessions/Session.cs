@@ -24,4 +24,10 @@ public sealed class Session
 
     /// <summary>How the session was signed in (RFC 8176 <c>amr</c>, space-separated): <c>pwd</c> or <c>pwd otp</c>; every token of it carries them.</summary>
     public string Amr { get; set; } = Tokens.AuthenticationMethods.PasswordValue;
+
+    /// <summary>
+    /// The RFC 7638 thumbprint of the DPoP key the session is bound to (RFC 9449 §5), or null:
+    /// every refresh of a bound session needs a proof from that key, and its access tokens name it.
+    /// </summary>
+    public string? DpopKey { get; set; }
 }

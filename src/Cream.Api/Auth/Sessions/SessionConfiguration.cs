@@ -8,6 +8,9 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
 {
     public const int UserAgentMaxLength = Common.ClientInfo.UserAgentMaxLength;
 
+    /// <summary>A base64url SHA-256 thumbprint is 43 characters.</summary>
+    public const int DpopKeyMaxLength = 64;
+
     public void Configure(EntityTypeBuilder<Session> session)
     {
         session.ToTable("sessions");
@@ -27,6 +30,7 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         session.HasIndex(s => s.RevokedAt).HasDatabaseName("ix_sessions_revoked_at");
         session.Property(s => s.Platform).HasColumnName("platform").HasMaxLength(64);
         session.Property(s => s.Browser).HasColumnName("browser").HasMaxLength(64);
+        session.Property(s => s.DpopKey).HasColumnName("dpop_jkt").HasMaxLength(SessionConfiguration.DpopKeyMaxLength);
         session.Property(s => s.Amr).HasColumnName("amr").HasMaxLength(64).HasDefaultValue(Tokens.AuthenticationMethods.PasswordValue);
     }
 }

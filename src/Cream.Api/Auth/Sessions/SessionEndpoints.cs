@@ -1,3 +1,4 @@
+using Cream.Api.Auth.Dpop;
 using System.Security.Claims;
 using Cream.Api.Audit;
 using Cream.Api.Auth.Accounts;
@@ -36,7 +37,8 @@ public static class SessionEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter<DpopTokenRequestFilter>();
 
         group.MapPost("/logout", Logout).RequireAuthorization()
             .WithSummary("End the current session");

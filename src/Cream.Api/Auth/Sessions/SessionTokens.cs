@@ -9,15 +9,20 @@ namespace Cream.Api.Auth.Sessions;
 
 /// <summary>The user facts a session's tokens are issued from, read with the session, and the security stamp they were read under.</summary>
 /// <param name="Amr">How the session was signed in (RFC 8176); a password alone when null.</param>
+/// <param name="DpopKey">The DPoP key the session is bound to (its thumbprint), or null.</param>
 public sealed record SessionHolder(
     Guid UserId, string Email, IReadOnlyList<string> Roles, DateTime? TokensValidAfter, long SecurityStamp, bool EmailVerified,
-    IReadOnlyList<string>? Amr = null)
+    IReadOnlyList<string>? Amr = null, string? DpopKey = null)
 {
     public IReadOnlyList<string> Methods => Amr ?? AuthenticationMethods.PasswordOnly;
 }
 
 /// <summary>Why a refresh token was refused: a reason for logs and the RFC 6749 description.</summary>
-public sealed record RefreshFailure(string Reason, string Description);
+public sealed record RefreshFailure(string Reason, string Description)
+{
+    /// <summary>The token is fine but bound to a DPoP key this request did not prove (RFC 9449 §5): nothing changed.</summary>
+    public bool IsDpopProblem => Reason.StartsWith("dpop_", StringComparison.Ordinal);
+}
 
 /// <summary>
 /// Opens sessions and rotates their refresh tokens. Rotation consumes the presented token
@@ -54,13 +59,14 @@ public sealed class SessionTokens(
             UserAgent = client.UserAgent,
             IsValid = true,
             Amr = AuthenticationMethods.Store(holder.Methods),
+            DpopKey = client.DpopKey,
         };
         var refreshToken = RefreshTokenCrypto.NewToken();
         db.Sessions.Add(session);
         db.RefreshTokens.Add(RefreshRotation.NewRow(session.Id, refreshToken, now, expires));
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
-        return (Respond(holder, session.Id, refreshToken), session.Id);
+        return (Respond(holder with { DpopKey = client.DpopKey }, session.Id, refreshToken), session.Id);
     }
 
     /// <summary>
@@ -95,7 +101,7 @@ public sealed class SessionTokens(
                         SessionId = session.Id,
                         session.IsValid,
                         SessionExpiresAt = session.ExpiresAt,
-                        Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp, user.IsVerified, AuthenticationMethods.Read(session.Amr)),
+                        Holder = new SessionHolder(user.Id, user.Email, user.Roles, user.TokensValidAfter, user.SecurityStamp, user.IsVerified, AuthenticationMethods.Read(session.Amr), session.DpopKey),
                         user.IsActive,
                     })
                 .FirstOrDefaultAsync(cancellationToken);
@@ -116,6 +122,14 @@ public sealed class SessionTokens(
                 return await RefuseAsync("expired", "The refresh token has expired", client, (userId, found.SessionId));
             }
 
+            if (found.Holder.DpopKey is { } boundKey && !string.Equals(boundKey, client.DpopKey, StringComparison.Ordinal))
+            {
+                // Refused before anything is consumed or revoked: a thief with the refresh token
+                // but not the key can neither use it nor end the owner's session by "reuse".
+                return await RefuseAsync(client.DpopKey is null ? "dpop_proof_missing" : "dpop_key_mismatch",
+                    "This refresh token is bound to a DPoP key: send a DPoP proof signed with that key.", client, (userId, found.SessionId));
+            }
+
             var (outcome, tokens) = found.ConsumedAt is null
                 ? await rotation.TryRotateAsync(new(found.Id, found.SessionId, found.Holder, presented, now), client, Respond, cancellationToken)
                 : (Rotation.AlreadyConsumed, null);
@@ -127,11 +141,15 @@ public sealed class SessionTokens(
 
             if (outcome == Rotation.AlreadyConsumed)
             {
-                // Consumed, by an earlier request or by a concurrent one that just won the race.
-                (outcome, tokens) = await rotation.ReplayWithinGraceAsync(new(found.Id, found.SessionId, found.Holder, presented, now), Respond, cancellationToken);
+                // Consumed, by an earlier request or by a concurrent one that just won the race. A
+                // bound session's key proved this is its client, whose reply was lost: the unused
+                // successor is its own at any time (RFC 9449 makes a stolen token useless anyway).
+                var lostReply = found.Holder.DpopKey is not null;
+                (outcome, tokens) = await rotation.ReplayAsync(
+                    new(found.Id, found.SessionId, found.Holder, presented, now), Respond, withinGraceOnly: !lostReply, cancellationToken);
                 if (outcome == Rotation.Rotated)
                 {
-                    await events.RefreshedAsync("grace_replay", userId, found.SessionId);
+                    await events.RefreshedAsync(lostReply ? "lost_reply_replay" : "grace_replay", userId, found.SessionId);
                     return (tokens, null);
                 }
 
@@ -154,8 +172,9 @@ public sealed class SessionTokens(
 
     private TokenResponse Respond(SessionHolder holder, Guid sessionId, string refreshToken)
     {
-        var access = issuer.Issue(new AccessTokenSubject(holder.UserId, holder.Email, holder.Roles, sessionId, holder.TokensValidAfter, holder.EmailVerified, holder.Methods));
-        return new TokenResponse(access.Token, TokenResponse.Bearer, access.ExpiresInSeconds, refreshToken);
+        var access = issuer.Issue(new AccessTokenSubject(
+            holder.UserId, holder.Email, holder.Roles, sessionId, holder.TokensValidAfter, holder.EmailVerified, holder.Methods, holder.DpopKey));
+        return new TokenResponse(access.Token, holder.DpopKey is null ? TokenResponse.Bearer : TokenResponse.DPoP, access.ExpiresInSeconds, refreshToken);
     }
 
     private async Task<(TokenResponse?, RefreshFailure?)> RefuseAsync(string reason, string description, ClientInfo client, (Guid UserId, Guid SessionId)? owner)

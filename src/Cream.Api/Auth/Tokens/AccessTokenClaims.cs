@@ -17,4 +17,10 @@ public static class AccessTokenClaims
     public const string SessionId = "sid";
     public const string TokenId = "jti";
     public const string IssuedAt = "iat";
+
+    /// <summary>RFC 7800 confirmation: <c>{"jkt": thumbprint}</c> (RFC 9449 §6) on a DPoP-bound token.</summary>
+    public const string Confirmation = "cnf";
+
+    /// <summary>The <c>cnf</c> member naming the RFC 7638 thumbprint of the bound key.</summary>
+    public const string KeyThumbprint = "jkt";
 }

@@ -13,9 +13,10 @@ public sealed record IssuedAccessToken(string Token, string TokenId, DateTime Ex
 /// <summary>Who a token is for; kept apart from the user entity so issuing stays a pure function.</summary>
 /// <param name="TokensValidAfter">The user's revocation cut-off: a new token must be issued after its second.</param>
 /// <param name="Amr">How the session was signed in (RFC 8176 <c>amr</c>); a password alone when null.</param>
+/// <param name="DpopKey">The RFC 7638 thumbprint of the DPoP key the token is bound to (<c>cnf.jkt</c>), or null for a bearer token.</param>
 public sealed record AccessTokenSubject(
     Guid UserId, string Email, IReadOnlyList<string> Roles, Guid SessionId, DateTime? TokensValidAfter = null, bool EmailVerified = false,
-    IReadOnlyList<string>? Amr = null);
+    IReadOnlyList<string>? Amr = null, string? DpopKey = null);
 
 /// <summary>Signs access tokens: compact JWS, HS256, <c>typ</c> <c>at+jwt</c>, with a <c>kid</c>.</summary>
 /// <remarks>
@@ -90,6 +91,13 @@ public sealed class AccessTokenIssuer(AccessTokenKeys keys, Microsoft.Extensions
             writer.WriteNumber(AccessTokenClaims.IssuedAt, issuedAt);
             writer.WriteNumber(JwtRegisteredClaimNames.Nbf, issuedAt);
             writer.WriteNumber(JwtRegisteredClaimNames.Exp, expires);
+            if (subject.DpopKey is { } key)
+            {
+                writer.WriteStartObject(AccessTokenClaims.Confirmation);
+                writer.WriteString(AccessTokenClaims.KeyThumbprint, key);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         }
 

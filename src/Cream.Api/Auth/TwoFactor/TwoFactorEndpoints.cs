@@ -1,3 +1,4 @@
+using Cream.Api.Auth.Dpop;
 using System.Security.Claims;
 using Cream.Api.Auth.BruteForce;
 using Cream.Api.Auth.Grants;
@@ -49,7 +50,8 @@ public static class TwoFactorEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/verify", Verify)
             .WithSummary("The second step of a login: the mfa_token of the mfa_required answer and a TOTP or recovery code; answers the token response")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddEndpointFilter<DpopTokenRequestFilter>();
         return routes;
     }
 

@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Http.Json;
+using Cream.Api.Tests.Infrastructure;
+using Cream.Api.Tests.Sessions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cream.Api.Tests.Dpop;
+
+/// <summary>
+/// The token endpoints with proofs: a bound session and bound tokens, refreshes that need the
+/// bound key and change nothing without it, and the lost-reply rule (RFC 9449 §5).
+/// </summary>
+public abstract class DpopTokenTests(CreamApiFactory factory)
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    private DateTimeOffset Now => factory.Time.GetUtcNow();
+
+    private string LoginProof(DpopKey key) => key.Proof("POST", DpopApi.Url(DpopApi.Login), Now);
+
+    private string MeProof(DpopKey key, string token) => key.Proof("GET", DpopApi.Url(DpopApi.Me), Now, token);
+
+    [Fact]
+    public async Task Login_call_refresh_call_with_one_key()
+    {
+        using var key = DpopKey.Es256();
+        var (user, tokens) = await _client.BoundLoginAsync(key, Now);
+
+        Assert.Equal("DPoP", tokens.TokenType);
+        Assert.Equal(key.Thumbprint, DpopApi.BoundKeyOf(tokens.AccessToken));
+        var sessionId = SessionApi.SessionIdOf(tokens.AccessToken);
+        Assert.Equal(key.Thumbprint, await factory.WithDbAsync(db => db.Sessions.Where(s => s.Id == sessionId).Select(s => s.DpopKey).SingleAsync()));
+        using (var me = await _client.GetAsync(DpopApi.Me, tokens.AccessToken, "DPoP", MeProof(key, tokens.AccessToken)))
+        {
+            Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+            Assert.Equal(user.Email, (await me.JsonAsync()).GetProperty("email").GetString());
+        }
+
+        using var refresh = await _client.RefreshAsync(tokens.RefreshToken, LoginProof(key));
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        var renewed = (await refresh.Content.ReadFromJsonAsync<TokenBody>())!;
+        Assert.Equal("DPoP", renewed.TokenType);
+        Assert.Equal(key.Thumbprint, DpopApi.BoundKeyOf(renewed.AccessToken));
+        using var again = await _client.GetAsync(DpopApi.Me, renewed.AccessToken, "DPoP", MeProof(key, renewed.AccessToken));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Signup_and_the_refresh_path_bind_too()
+    {
+        using var key = DpopKey.Es256();
+        var signupRequest = new HttpRequestMessage(HttpMethod.Post, "/api/auth/signup")
+        {
+            Content = JsonContent.Create(new { email = ApiHelpers.NewEmail(), password = ApiHelpers.DefaultPassword, first_name = "A", last_name = "B" }),
+        };
+        signupRequest.Headers.Add("DPoP", key.Proof("POST", DpopApi.Url("/api/auth/signup"), Now));
+        using var signup = await _client.SendAsync(signupRequest);
+        Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
+        var tokens = (await signup.Content.ReadFromJsonAsync<TokenBody>())!;
+        Assert.Equal("DPoP", tokens.TokenType);
+
+        var refreshRequest = new HttpRequestMessage(HttpMethod.Post, "/api/auth/refresh") { Content = JsonContent.Create(new { refresh_token = tokens.RefreshToken }) };
+        refreshRequest.Headers.Add("DPoP", key.Proof("POST", DpopApi.Url("/api/auth/refresh"), Now));
+        using var refresh = await _client.SendAsync(refreshRequest);
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        Assert.Equal(key.Thumbprint, DpopApi.BoundKeyOf((await refresh.Content.ReadFromJsonAsync<TokenBody>())!.AccessToken));
+    }
+
+    [Fact]
+    public async Task A_bad_proof_at_login_is_400_invalid_dpop_proof_and_opens_no_session()
+    {
+        using var key = DpopKey.Es256();
+        var user = await _client.SignupAsync();
+        var before = await factory.RowCountsAsync();
+
+        using var response = await _client.LoginAsync(user.Email, user.Password, key.Proof("POST", DpopApi.Url("/api/auth/refresh"), Now));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_dpop_proof", (await response.JsonAsync()).GetProperty("error").GetString());
+        Assert.Equal(before, await factory.RowCountsAsync());
+    }
+
+    [Fact]
+    public async Task A_bound_refresh_token_without_a_proof_or_with_another_key_is_refused_and_nothing_changes()
+    {
+        using var key = DpopKey.Es256();
+        using var thief = DpopKey.Es256();
+        var (_, tokens) = await _client.BoundLoginAsync(key, Now);
+        var before = await factory.RowCountsAsync();
+
+        using var withoutProof = await _client.RefreshAsync(tokens.RefreshToken);
+        using var otherKey = await _client.RefreshAsync(tokens.RefreshToken, LoginProof(thief));
+
+        foreach (var refused in new[] { withoutProof, otherKey })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("invalid_dpop_proof", (await refused.JsonAsync()).GetProperty("error").GetString());
+        }
+
+        Assert.Equal(before, await factory.RowCountsAsync());
+        using var owner = await _client.RefreshAsync(tokens.RefreshToken, LoginProof(key)); // not consumed, not revoked
+        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_lost_reply_is_answered_again_with_the_same_successor_long_after_the_grace_window()
+    {
+        using var key = DpopKey.Es256();
+        var (_, tokens) = await _client.BoundLoginAsync(key, Now);
+        using var lost = await _client.RefreshAsync(tokens.RefreshToken, LoginProof(key));
+        var successor = (await lost.Content.ReadFromJsonAsync<TokenBody>())!;
+        factory.Time.Advance(TimeSpan.FromMinutes(5)); // far past the 2 s grace window
+
+        using var retry = await _client.RefreshAsync(tokens.RefreshToken, LoginProof(key));
+        using var thief = DpopKey.Es256();
+        using var stolen = await _client.RefreshAsync(tokens.RefreshToken, LoginProof(thief));
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(successor.RefreshToken, (await retry.Content.ReadFromJsonAsync<TokenBody>())!.RefreshToken);
+        Assert.Equal(HttpStatusCode.BadRequest, stolen.StatusCode);
+        using var next = await _client.RefreshAsync(successor.RefreshToken, LoginProof(key));
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rotated_token_presented_after_its_successor_was_used_is_still_reuse()
+    {
+        using var key = DpopKey.Es256();
+        var (_, tokens) = await _client.BoundLoginAsync(key, Now);
+        using var first = await _client.RefreshAsync(tokens.RefreshToken, LoginProof(key));
+        var successor = (await first.Content.ReadFromJsonAsync<TokenBody>())!;
+        using var second = await _client.RefreshAsync(successor.RefreshToken, LoginProof(key));
+        factory.Time.Advance(TimeSpan.FromMinutes(1));
+
+        using var reuse = await _client.RefreshAsync(tokens.RefreshToken, LoginProof(key));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, reuse.StatusCode);
+        var sessionId = SessionApi.SessionIdOf(tokens.AccessToken);
+        Assert.False(await factory.WithDbAsync(db => db.Sessions.Where(s => s.Id == sessionId).Select(s => s.IsValid).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task An_unbound_session_is_bound_by_its_first_refresh_with_a_proof()
+    {
+        using var key = DpopKey.Es256();
+        var user = await _client.SignupAsync();
+
+        using var bound = await _client.RefreshAsync(user.RefreshToken, LoginProof(key));
+        var tokens = (await bound.Content.ReadFromJsonAsync<TokenBody>())!;
+        using var withoutProof = await _client.RefreshAsync(tokens.RefreshToken);
+
+        Assert.Equal("DPoP", tokens.TokenType);
+        Assert.Equal(HttpStatusCode.BadRequest, withoutProof.StatusCode);
+    }
+
+    [Fact]
+    public async Task Introspection_returns_cnf_and_discovery_lists_the_proof_algorithms()
+    {
+        using var key = DpopKey.Es256();
+        var (_, tokens) = await _client.BoundLoginAsync(key, Now);
+        var admin = await factory.CreateAdminAsync();
+
+        using var introspection = await factory.CreateClient(admin.AccessToken).PostFormAsync("/api/auth/introspect", ("token", tokens.AccessToken));
+        using var discovery = await _client.GetAsync("/.well-known/openid-configuration");
+
+        Assert.Equal(key.Thumbprint, (await introspection.JsonAsync()).GetProperty("cnf").GetProperty("jkt").GetString());
+        Assert.Equal(["ES256", "ES384", "RS256", "PS256"],
+            (await discovery.JsonAsync()).GetProperty("dpop_signing_alg_values_supported").EnumerateArray().Select(a => a.GetString()));
+    }
+}
+
+public sealed class SqliteDpopTokenTests(SqliteApiFactory factory) : DpopTokenTests(factory), IClassFixture<SqliteApiFactory>;
+
+public sealed class PostgresDpopTokenTests(PostgresApiFactory factory) : DpopTokenTests(factory), IClassFixture<PostgresApiFactory>;
+
+/// <summary><c>Dpop__Required</c>: no token without a proof, at any token endpoint.</summary>
+public sealed class DpopRequiredTests : IAsyncLifetime
+{
+    private readonly SqliteApiFactory _factory = new() { Settings = new Dictionary<string, string?> { ["Dpop:Required"] = "true" } };
+
+    public Task InitializeAsync() => ((IAsyncLifetime)_factory).InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_factory).DisposeAsync();
+
+    [Fact]
+    public async Task Login_and_signup_without_a_proof_are_400_and_with_one_succeed()
+    {
+        using var client = _factory.CreateClient();
+        using var key = DpopKey.Es256();
+        var email = ApiHelpers.NewEmail();
+
+        using var signup = await client.PostSignupAsync(email);
+        Assert.Equal(HttpStatusCode.BadRequest, signup.StatusCode);
+        Assert.Equal("invalid_dpop_proof", (await signup.JsonAsync()).GetProperty("error").GetString());
+        Assert.Equal(0, await _factory.WithDbAsync(db => db.Users.CountAsync()));
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/signup")
+        {
+            Content = JsonContent.Create(new { email, password = ApiHelpers.DefaultPassword, first_name = "A", last_name = "B" }),
+        };
+        request.Headers.Add("DPoP", key.Proof("POST", DpopApi.Url("/api/auth/signup"), _factory.Time.GetUtcNow()));
+        using var bound = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, bound.StatusCode);
+
+        using var login = await client.LoginAsync(email, ApiHelpers.DefaultPassword);
+        Assert.Equal(HttpStatusCode.BadRequest, login.StatusCode);
+    }
+}

@@ -252,6 +252,11 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasColumnType("character varying(128)")
                         .HasColumnName("device_id");
 
+                    b.Property<string>("DpopKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("dpop_jkt");
+
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");

@@ -244,6 +244,11 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("device_id");
 
+                    b.Property<string>("DpopKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dpop_jkt");
+
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("expires_at");

@@ -41,7 +41,8 @@ public static class CreamHost
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
     /// <param name="connectionString">SQLite; <c>Data Source=:memory:</c> when no database is touched.</param>
-    public static WebApplication Build(string secret, string connectionString, string dataDirectory)
+    /// <param name="configure">Changes to the registrations, applied last (a benchmark's stand-ins).</param>
+    public static WebApplication Build(string secret, string connectionString, string dataDirectory, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -62,6 +63,7 @@ public static class CreamHost
         builder.AddAuth();
         builder.AddAudit();
         builder.AddMonitoring();
+        configure?.Invoke(builder.Services);
         var app = builder.Build();
         app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         // As in the service: the /metrics exporter listens, so the validation histogram is recorded.

@@ -9,6 +9,7 @@ namespace Cream.Api.Common;
 public static class ApiDocumentation
 {
     private const string BearerScheme = "Bearer";
+    private const string DpopScheme = "DPoP";
     private const string PasswordFlowScheme = "OAuth2Password";
 
     // Beside Scalar's own assets; relative, because the page resolves it against its base path.
@@ -99,6 +100,14 @@ public static class ApiDocumentation
             BearerFormat = "JWT",
             Description = "An access token from POST /api/auth/login or /api/auth/signup.",
         };
+        document.Components.SecuritySchemes[DpopScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "dpop",
+            BearerFormat = "JWT",
+            Description = "A DPoP-bound access token (token_type DPoP, RFC 9449) as `Authorization: DPoP <token>`, with a proof signed by "
+                + "the bound key in the DPoP header; a token endpoint request with a proof gets one.",
+        };
         document.Components.SecuritySchemes[PasswordFlowScheme] = new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.OAuth2,
@@ -112,6 +121,10 @@ public static class ApiDocumentation
         document.Security.Add(new OpenApiSecurityRequirement
         {
             [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [],
+        });
+        document.Security.Add(new OpenApiSecurityRequirement
+        {
+            [new OpenApiSecuritySchemeReference(DpopScheme, document)] = [],
         });
         document.Security.Add(new OpenApiSecurityRequirement
         {

@@ -39,6 +39,9 @@ public abstract class ServiceSurfaceTests(CreamApiFactory factory)
         Assert.Equal("http", bearer.GetProperty("type").GetString());
         Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
         Assert.Equal("JWT", bearer.GetProperty("bearerFormat").GetString());
+        var dpop = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("DPoP");
+        Assert.Equal("http", dpop.GetProperty("type").GetString());
+        Assert.Equal("dpop", dpop.GetProperty("scheme").GetString());
         var paths = document.GetProperty("paths");
         foreach (var path in new[] { "/api/auth/signup", "/api/auth/login", "/api/auth/me", "/api/stock-data/track", "/api/stock-data/tracked/{symbol}" })
         {

@@ -65,12 +65,21 @@ public static partial class ServiceProcess
     }
 
     /// <summary>Starts the service in Development with no configuration but its data folder, saying where it listens.</summary>
-    public static Process StartInDevelopment(string folder) => Process.Start(StartInfo(folder, new Dictionary<string, string>
+    public static Process StartInDevelopment(string folder, IReadOnlyDictionary<string, string>? settings = null)
     {
-        ["ASPNETCORE_ENVIRONMENT"] = "Development",
-        ["DataDirectory"] = folder,
-        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", // prints the bound address
-    }))!;
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DataDirectory"] = folder,
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information", // prints the bound address
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
+        return Process.Start(StartInfo(folder, environment))!;
+    }
 
     /// <summary>
     /// The address a started service listens on, from its "Now listening on" line (which needs

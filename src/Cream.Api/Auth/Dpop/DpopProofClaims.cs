@@ -23,9 +23,10 @@ public sealed record DpopProofClaims(string? Jti, string? Htm, string? Htu, long
         {
             return ReadJson(bytes.AsSpan(0, written));
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            return (null, "The proof's payload is not a JSON object.");
+            // InvalidOperationException: a string that is not valid UTF-8.
+            return (null, "The proof's payload is not a JSON object of UTF-8 text.");
         }
     }
 

@@ -92,12 +92,20 @@ public sealed class DpopProofValidator
         {
             jwt = new JsonWebToken(proof);
         }
-        catch (Exception exception) when (exception is ArgumentException or SecurityTokenMalformedException or JsonException)
+        catch (Exception exception) when (IsMalformed(exception))
         {
             return DpopResult.Refused("malformed", "The DPoP proof must be a compact JWS.");
         }
 
-        return await ValidateAsync(jwt, proof, request).ConfigureAwait(false);
+        try
+        {
+            return await ValidateAsync(jwt, proof, request).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsMalformed(exception))
+        {
+            // A header member the library parsed lazily, or a jwk string, that is not what it claims to be.
+            return DpopResult.Refused("malformed", "The DPoP proof's header cannot be read.");
+        }
     }
 
     private async ValueTask<DpopResult> ValidateAsync(JsonWebToken jwt, string proof, DpopRequest request)
@@ -206,6 +214,10 @@ public sealed class DpopProofValidator
 
         return null;
     }
+
+    /// <summary>What reading attacker-made JSON and base64url can throw: refusals, never a 500.</summary>
+    private static bool IsMalformed(Exception exception) =>
+        exception is ArgumentException or FormatException or JsonException or InvalidOperationException or SecurityTokenMalformedException;
 
     /// <summary>RFC 9449 §4.3 check 9: the same URL after RFC 3986 normalization; a query or fragment is refused outright.</summary>
     private static bool SameUrl(string? htu, string expected)

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Cream.Api.Audit;
+using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.Revocation;
 using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.Tokens;
@@ -42,14 +43,20 @@ public static class TokenEndpoints
     {
         var group = routes.MapGroup("/api/auth").WithTags("Tokens").DisableAntiforgery();
         group.MapPost("/revoke", Revoke)
-            .WithSummary("RFC 7009: revoke an access token (by jti) or a refresh token (its whole session); 200 even for unknown tokens");
+            .WithSummary("RFC 7009: revoke an access token (by jti) or a refresh token (its whole session); 200 even for unknown tokens")
+            .AddEndpointFilter<DpopTokenRequestFilter>();
         group.MapPost("/introspect", Introspect).RequireAuthorization(AuthPolicies.Admin)
             .WithSummary("RFC 7662: is this token active, and for whom (admin)");
         return routes;
     }
 
+    /// <remarks>
+    /// A DPoP-bound token is revoked only with a proof from its key: a thief holding a copy but
+    /// not the key must not be able to end the owner's session (the answer is 200 either way).
+    /// </remarks>
     private static async Task<Results<Ok, ProblemHttpResult>> Revoke(
         [FromForm] string? token,
+        HttpContext context,
         AccessTokenHandler handler,
         AccessTokenKeys keys,
         CreamDbContext db,
@@ -66,7 +73,7 @@ public static class TokenEndpoints
         if (token.Length <= MaxTokenLength && LooksLikeJwt(token))
         {
             var result = await handler.ValidateTokenAsync(token, keys.ValidationParameters);
-            if (result.IsValid && result.SecurityToken is JsonWebToken jwt)
+            if (result.IsValid && result.SecurityToken is JsonWebToken jwt && ProvenBy(context, BoundKey(jwt)))
             {
                 var userId = Guid.Parse(jwt.Subject);
                 await revoker.RevokeAccessTokenAsync(userId, jwt.Id, jwt.ValidTo, cancellationToken);
@@ -74,7 +81,7 @@ public static class TokenEndpoints
                 await audit.SucceededAsync(AuthEventTypes.TokenRevoked, userId, sessionId, "access_token");
             }
         }
-        else if (await FindRefreshTokenAsync(db, token, cancellationToken) is { } found
+        else if (await FindRefreshTokenAsync(db, token, cancellationToken) is { } found && ProvenBy(context, found.DpopKey)
             && await revoker.RevokeSessionAsync(found.UserId, found.SessionId, "rfc7009_revoke", cancellationToken))
         {
             await audit.SucceededAsync(AuthEventTypes.TokenRevoked, found.UserId, found.SessionId, "refresh_token");
@@ -134,7 +141,11 @@ public static class TokenEndpoints
             : TypedResults.Ok(IntrospectionResponse.Inactive);
     }
 
-    private sealed record FoundRefreshToken(Guid UserId, Guid SessionId, DateTime ExpiresAt, bool Consumed, bool SessionValid, bool UserActive);
+    private sealed record FoundRefreshToken(Guid UserId, Guid SessionId, DateTime ExpiresAt, bool Consumed, bool SessionValid, bool UserActive, string? DpopKey);
+
+    /// <summary>True for an unbound token, or when the request's proof was signed by the key the token is bound to.</summary>
+    private static bool ProvenBy(HttpContext context, string? boundKey) =>
+        boundKey is null || string.Equals(context.Features.Get<DpopProofFeature>()?.Thumbprint, boundKey, StringComparison.Ordinal);
 
     private static Task<FoundRefreshToken?> FindRefreshTokenAsync(CreamDbContext db, string token, CancellationToken cancellationToken)
     {
@@ -148,7 +159,7 @@ public static class TokenEndpoints
                 join session in db.Sessions on refresh.SessionId equals session.Id
                 join user in db.Users on session.UserId equals user.Id
                 where refresh.TokenHash == hash
-                select new FoundRefreshToken(user.Id, session.Id, refresh.ExpiresAt, refresh.ConsumedAt != null, session.IsValid, user.IsActive))
+                select new FoundRefreshToken(user.Id, session.Id, refresh.ExpiresAt, refresh.ConsumedAt != null, session.IsValid, user.IsActive, session.DpopKey))
             .FirstOrDefaultAsync(cancellationToken);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Cream.Api.Tests.Infrastructure;
 using Cream.Api.Tests.Sessions;
+using Cream.Api.Tests.TwoFactor;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cream.Api.Tests.Dpop;
@@ -140,6 +141,45 @@ public abstract class DpopTokenTests(CreamApiFactory factory)
     }
 
     [Fact]
+    public async Task Revoking_a_bound_token_needs_a_proof_from_its_key()
+    {
+        using var key = DpopKey.Es256();
+        using var thief = DpopKey.Es256();
+        var (_, tokens) = await _client.BoundLoginAsync(key, Now);
+        var sessionId = SessionApi.SessionIdOf(tokens.AccessToken);
+
+        foreach (var withThiefsProof in new[] { false, true })
+        {
+            foreach (var token in new[] { tokens.RefreshToken, tokens.AccessToken })
+            {
+                using var attempt = await Revoke(token, withThiefsProof ? [thief.Proof("POST", DpopApi.Url("/api/auth/revoke"), Now)] : []);
+                Assert.Equal(HttpStatusCode.OK, attempt.StatusCode); // RFC 7009: the same answer, nothing done
+            }
+        }
+
+        Assert.True(await factory.WithDbAsync(db => db.Sessions.Where(s => s.Id == sessionId).Select(s => s.IsValid).SingleAsync()));
+        using (var me = await _client.GetAsync(DpopApi.Me, tokens.AccessToken, "DPoP", MeProof(key, tokens.AccessToken)))
+        {
+            Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        }
+
+        using var owner = await Revoke(tokens.RefreshToken, [key.Proof("POST", DpopApi.Url("/api/auth/revoke"), Now)]);
+        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+        Assert.False(await factory.WithDbAsync(db => db.Sessions.Where(s => s.Id == sessionId).Select(s => s.IsValid).SingleAsync()));
+    }
+
+    private Task<HttpResponseMessage> Revoke(string token, string[] proofs)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/revoke") { Content = new FormUrlEncodedContent([new("token", token)]) };
+        foreach (var proof in proofs)
+        {
+            request.Headers.Add("DPoP", proof);
+        }
+
+        return _client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task An_unbound_session_is_bound_by_its_first_refresh_with_a_proof()
     {
         using var key = DpopKey.Es256();
@@ -151,6 +191,27 @@ public abstract class DpopTokenTests(CreamApiFactory factory)
 
         Assert.Equal("DPoP", tokens.TokenType);
         Assert.Equal(HttpStatusCode.BadRequest, withoutProof.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_second_step_of_a_two_factor_login_binds_with_its_own_proof()
+    {
+        using var key = DpopKey.Es256();
+        var user = await factory.CreateTwoFactorUserAsync();
+        var mfaToken = await _client.MfaTokenAsync(user.Email, user.Password);
+        var verify = new HttpRequestMessage(HttpMethod.Post, "/api/auth/mfa/verify")
+        {
+            Content = JsonContent.Create(new { mfa_token = mfaToken, code = factory.Code(user.Secret) }),
+        };
+        verify.Headers.Add("DPoP", key.Proof("POST", DpopApi.Url("/api/auth/mfa/verify"), Now));
+
+        using var response = await _client.SendAsync(verify);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var tokens = (await response.Content.ReadFromJsonAsync<TokenBody>())!;
+        Assert.Equal("DPoP", tokens.TokenType);
+        Assert.Equal(key.Thumbprint, DpopApi.BoundKeyOf(tokens.AccessToken));
+        Assert.Equal(["pwd", "otp"], TwoFactorApi.AmrOf(tokens.AccessToken));
     }
 
     [Fact]

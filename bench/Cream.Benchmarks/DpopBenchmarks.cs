@@ -58,7 +58,10 @@ public class DpopBenchmarks
         _replays = new InProcessDpopReplayCache(TimeProvider.System);
         _clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var jwk = PublicJwk(_clientKey);
-        _thumbprint = DpopProofKey.Thumbprint(new JsonWebKey(JsonSerializer.Serialize(jwk)));
+        using (var checkedKey = DpopProofKey.Read(JsonSerializer.SerializeToElement(jwk), "ES256").Key!)
+        {
+            _thumbprint = checkedKey.Thumbprint;
+        }
 
         var issuer = services.GetRequiredService<AccessTokenIssuer>();
         var subject = new AccessTokenSubject(Guid.NewGuid(), "ada.lovelace@example.com", ["user"], Guid.NewGuid());

@@ -44,7 +44,8 @@ public abstract class DpopRefusalTests(CreamApiFactory factory) : IClassFixture<
         "htu other host", "htu other scheme", "htu other port", "htu other path", "htu with query", "htu with fragment",
         "htu trailing slash", "iat too old", "iat in the future", "iat as a string", "jti missing", "ath missing", "ath wrong",
         "proof of another key than cnf", "bound token sent as Bearer", "huge proof", "not a JWS", "crit header",
-        "claim given twice",
+        "claim given twice", "jwk with a private member in upper case", "jwk with shadow members in upper case",
+        "htu with a backslash", "htu with a space",
     ];
 
     private Attempt Build(string name, string token) => name switch
@@ -81,6 +82,15 @@ public abstract class DpopRefusalTests(CreamApiFactory factory) : IClassFixture<
         "not a JWS" => new(["not-a-proof"]),
         "crit header" => new([Proof(token, header: h => h["crit"] = new JsonArray("exp"))]),
         "claim given twice" => new([TwiceHtm(token)]),
+        "jwk with a private member in upper case" => new([Proof(token, header: h => h["jwk"]!["D"] = _keys.Client.PrivateJwk()["d"]!.DeepClone())]),
+        "jwk with shadow members in upper case" => new([Proof(token, key: _keys.Other, header: h =>
+        {
+            h["jwk"] = _keys.Client.PublicJwk.DeepClone();
+            h["jwk"]!["X"] = _keys.Other.PublicJwk["x"]!.DeepClone();
+            h["jwk"]!["Y"] = _keys.Other.PublicJwk["y"]!.DeepClone();
+        })]),
+        "htu with a backslash" => new([Proof(token, url: "http://localhost/api\\auth/me")]),
+        "htu with a space" => new([Proof(token, url: " http://localhost/api/auth/me")]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

@@ -180,17 +180,22 @@ public abstract class DpopTokenTests(CreamApiFactory factory)
     }
 
     [Fact]
-    public async Task An_unbound_session_is_bound_by_its_first_refresh_with_a_proof()
+    public async Task A_thief_refreshing_a_bearer_session_with_their_own_key_cannot_take_it_over()
     {
-        using var key = DpopKey.Es256();
-        var user = await _client.SignupAsync();
+        using var thief = DpopKey.Es256();
+        var owner = await _client.SignupAsync();
 
-        using var bound = await _client.RefreshAsync(user.RefreshToken, LoginProof(key));
-        var tokens = (await bound.Content.ReadFromJsonAsync<TokenBody>())!;
-        using var withoutProof = await _client.RefreshAsync(tokens.RefreshToken);
+        using var stolen = await _client.RefreshAsync(owner.RefreshToken, LoginProof(thief));
+        var thiefs = (await stolen.Content.ReadFromJsonAsync<TokenBody>())!;
+        factory.Time.Advance(TimeSpan.FromSeconds(3)); // past the grace window
+        using var ownersRetry = await _client.RefreshAsync(owner.RefreshToken);
+        using var thiefsNext = await _client.RefreshAsync(thiefs.RefreshToken, LoginProof(thief));
 
-        Assert.Equal("DPoP", tokens.TokenType);
-        Assert.Equal(HttpStatusCode.BadRequest, withoutProof.StatusCode);
+        Assert.Equal("DPoP", thiefs.TokenType); // the access token is bound to the proof's key; the session is not
+        Assert.Equal(HttpStatusCode.Unauthorized, ownersRetry.StatusCode); // reuse, as without DPoP: the session ends
+        Assert.Equal(HttpStatusCode.Unauthorized, thiefsNext.StatusCode);
+        var sessionId = SessionApi.SessionIdOf(owner.AccessToken);
+        Assert.Null(await factory.WithDbAsync(db => db.Sessions.Where(s => s.Id == sessionId).Select(s => s.DpopKey).SingleAsync()));
     }
 
     [Fact]
@@ -265,5 +270,33 @@ public sealed class DpopRequiredTests : IAsyncLifetime
 
         using var login = await client.LoginAsync(email, ApiHelpers.DefaultPassword);
         Assert.Equal(HttpStatusCode.BadRequest, login.StatusCode);
+    }
+}
+
+/// <summary>A proof costs a signature check, so the per-address limit is counted before it (once per request).</summary>
+public sealed class DpopRateLimitTests : IAsyncLifetime
+{
+    private readonly SqliteApiFactory _factory = new() { Settings = new Dictionary<string, string?> { ["RateLimits:PerIpPerMinute"] = "2" } };
+
+    public Task InitializeAsync() => ((IAsyncLifetime)_factory).InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_factory).DisposeAsync();
+
+    [Fact]
+    public async Task Past_the_limit_a_request_with_a_proof_is_429_before_its_proof_is_checked()
+    {
+        using var client = _factory.CreateClient();
+        using var key = DpopKey.Es256();
+        var user = await client.SignupAsync();
+        string Proof() => key.Proof("POST", DpopApi.Url(DpopApi.Login), _factory.Time.GetUtcNow());
+
+        using var first = await client.LoginAsync(user.Email, user.Password, Proof());
+        using var second = await client.LoginAsync(user.Email, user.Password, Proof());
+        var genuine = Proof();
+        using var third = await client.LoginAsync(user.Email, user.Password, genuine[..^4] + "AAAA");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode); // one request counts once, not once per check
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode); // not 400: the bad signature was never checked
     }
 }

@@ -27,6 +27,21 @@ internal sealed class BruteForceGuard(
     public async ValueTask<ProblemHttpResult?> CheckClientAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Features.Get<CountedClientAttempt>() is { } counted)
+        {
+            return counted.Refusal; // one request is one attempt, whoever asks first
+        }
+
+        var refusal = await CountClientAttemptAsync(context);
+        context.Features.Set(new CountedClientAttempt(refusal));
+        return refusal;
+    }
+
+    /// <summary>That a request was counted toward its address's limit, and what the count decided.</summary>
+    private sealed record CountedClientAttempt(ProblemHttpResult? Refusal);
+
+    private async ValueTask<ProblemHttpResult?> CountClientAttemptAsync(HttpContext context)
+    {
         var client = ClientPartition(context.Connection.RemoteIpAddress);
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var window = AttemptPolicy.WindowIndex(nowMs);

@@ -1,4 +1,6 @@
 using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
@@ -6,8 +8,10 @@ namespace Cream.Api.Auth.Dpop;
 
 /// <summary>
 /// The <c>jwk</c> header of a proof, accepted only as a public EC (P-256, P-384) or RSA
-/// (2048 to 8192 bits) key that fits the proof's <c>alg</c>: never a symmetric key, never one
-/// carrying private members, never a key whose type the algorithm does not name.
+/// (2048 to 4096 bits, a small odd exponent) key that fits the proof's <c>alg</c>. The key is
+/// built from the members checked here and nothing else: the client's JSON never reaches the
+/// library's <see cref="JsonWebKey"/>, which would also read <c>x5c</c> certificates and
+/// members spelled in another case.
 /// </summary>
 public static class DpopProofKey
 {
@@ -17,78 +21,135 @@ public static class DpopProofKey
     /// <summary>The <c>algs</c> parameter of a DPoP challenge.</summary>
     public const string AlgorithmList = "ES256 ES384 RS256 PS256";
 
-    private const int MinimumRsaBits = 2048;
-    private const int MaximumRsaBits = 8192;
+    private const int MinimumRsaBytes = 2048 / 8;
 
-    // RFC 7518 §6.2.2 and §6.3.2: what only a private key has.
-    private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+    /// <summary>Larger keys only make each refused proof cost more to check.</summary>
+    private const int MaximumRsaBytes = 4096 / 8;
 
-    /// <summary>The key as the library's type, or why it is refused.</summary>
-    public static (JsonWebKey? Key, string? Refusal) Read(JsonElement jwk, string algorithm)
+    // What only a private key has (RFC 7518 §6.2.2, §6.3.2, §6.4), and certificates (RFC 7517 §4.6-4.9),
+    // compared without case: the library reads member names case-insensitively.
+    private static readonly string[] RefusedMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k", "x5c", "x5t", "x5t#S256", "x5u"];
+
+    /// <summary>A key checked and built from its public members, and its RFC 7638 thumbprint.</summary>
+    public sealed class Checked(AsymmetricSecurityKey key, string thumbprint) : IDisposable
+    {
+        public AsymmetricSecurityKey Key { get; } = key;
+
+        /// <summary>RFC 7638, base64url: the <c>jkt</c> a bound token names.</summary>
+        public string Thumbprint { get; } = thumbprint;
+
+        public void Dispose() => (Key switch { ECDsaSecurityKey ec => (IDisposable)ec.ECDsa, RsaSecurityKey rsa => rsa.Rsa, _ => null })?.Dispose();
+    }
+
+    /// <summary>The key, or why it is refused.</summary>
+    public static (Checked? Key, string? Refusal) Read(JsonElement jwk, string algorithm)
     {
         if (jwk.ValueKind != JsonValueKind.Object)
         {
             return (null, "The jwk header must be a JSON object.");
         }
 
-        foreach (var member in PrivateMembers)
+        foreach (var member in jwk.EnumerateObject())
         {
-            if (jwk.TryGetProperty(member, out _))
+            if (RefusedMembers.Contains(member.Name, StringComparer.OrdinalIgnoreCase))
             {
-                return (null, "The jwk header must hold a public key only.");
+                return (null, "The jwk header must hold a public key only, without certificates.");
             }
         }
 
         var keyType = Text(jwk, "kty");
-        var refusal = (keyType, algorithm) switch
+        return (keyType, algorithm) switch
         {
-            ("EC", "ES256") => CheckCurve(jwk, "P-256", 32),
-            ("EC", "ES384") => CheckCurve(jwk, "P-384", 48),
-            ("RSA", "RS256" or "PS256") => CheckRsa(jwk),
-            ("EC" or "RSA", _) => $"A {keyType} key cannot verify {algorithm}.",
-            _ => "The jwk header must be an EC or RSA public key.",
+            ("EC", "ES256") => ReadEc(jwk, "P-256", ECCurve.NamedCurves.nistP256, 32),
+            ("EC", "ES384") => ReadEc(jwk, "P-384", ECCurve.NamedCurves.nistP384, 48),
+            ("RSA", "RS256" or "PS256") => ReadRsa(jwk),
+            ("EC" or "RSA", _) => (null, $"A {keyType} key cannot verify {algorithm}."),
+            _ => (null, "The jwk header must be an EC or RSA public key."),
         };
-        return refusal is null ? (new JsonWebKey(jwk.GetRawText()), null) : (null, refusal);
     }
 
-    /// <summary>RFC 7638 thumbprint, base64url: the <c>jkt</c> a bound token names.</summary>
-    public static string Thumbprint(JsonWebKey key)
+    private static (Checked?, string?) ReadEc(JsonElement jwk, string curveName, ECCurve curve, int coordinateBytes)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        return Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
-    }
-
-    private static string? CheckCurve(JsonElement jwk, string curve, int coordinateBytes)
-    {
-        if (Text(jwk, "crv") != curve)
+        if (Text(jwk, "crv") != curveName)
         {
-            return $"The jwk header's crv must be {curve} for this alg.";
+            return (null, $"The jwk header's crv must be {curveName} for this alg.");
         }
 
-        return DecodedLength(Text(jwk, "x")) == coordinateBytes && DecodedLength(Text(jwk, "y")) == coordinateBytes
-            ? null
-            : "The jwk header's x and y must be base64url coordinates of the curve's size.";
-    }
-
-    private static string? CheckRsa(JsonElement jwk)
-    {
-        var exponentBytes = DecodedLength(Text(jwk, "e"));
-        var modulusBytes = DecodedLength(Text(jwk, "n"));
-        if (exponentBytes is < 1 or > 8 || modulusBytes < 0)
+        var x = Decode(Text(jwk, "x"));
+        var y = Decode(Text(jwk, "y"));
+        if (x?.Length != coordinateBytes || y?.Length != coordinateBytes)
         {
-            return "The jwk header's n and e must be base64url numbers.";
+            return (null, "The jwk header's x and y must be base64url coordinates of the curve's size.");
         }
 
-        var bits = modulusBytes * 8; // RFC 7518 §6.3.1.1: n has no leading zero octets
-        return bits is < MinimumRsaBits or > MaximumRsaBits ? $"RSA keys must have {MinimumRsaBits} to {MaximumRsaBits} bits." : null;
+        ECDsa ec;
+        try
+        {
+            ec = ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } });
+        }
+        catch (CryptographicException)
+        {
+            return (null, "The jwk header's point is not on its curve.");
+        }
+
+        var thumbprint = ThumbprintOf($"{{\"crv\":\"{curveName}\",\"kty\":\"EC\",\"x\":\"{Base64UrlEncoder.Encode(x)}\",\"y\":\"{Base64UrlEncoder.Encode(y)}\"}}");
+        return (new Checked(Uncached(new ECDsaSecurityKey(ec)), thumbprint), null);
     }
+
+    private static (Checked?, string?) ReadRsa(JsonElement jwk)
+    {
+        var modulus = Decode(Text(jwk, "n"));
+        var exponent = Decode(Text(jwk, "e"));
+        if (modulus is null || exponent is null)
+        {
+            return (null, "The jwk header's n and e must be base64url numbers.");
+        }
+
+        // RFC 7518 §6.3.1: no leading zero octets, so the length is the key's size.
+        if (modulus.Length is < MinimumRsaBytes or > MaximumRsaBytes || modulus[0] == 0)
+        {
+            return (null, "RSA keys must have 2048 to 4096 bits.");
+        }
+
+        if (exponent.Length is < 1 or > 4 || exponent[0] == 0 || (exponent[^1] & 1) == 0 || exponent is [1])
+        {
+            return (null, "The RSA exponent must be a small odd number such as 65537.");
+        }
+
+        RSA rsa;
+        try
+        {
+            rsa = RSA.Create(new RSAParameters { Modulus = modulus, Exponent = exponent });
+        }
+        catch (CryptographicException)
+        {
+            return (null, "The jwk header's RSA key cannot be read.");
+        }
+
+        var thumbprint = ThumbprintOf($"{{\"e\":\"{Base64UrlEncoder.Encode(exponent)}\",\"kty\":\"RSA\",\"n\":\"{Base64UrlEncoder.Encode(modulus)}\"}}");
+        return (new Checked(Uncached(new RsaSecurityKey(rsa)), thumbprint), null);
+    }
+
+    /// <summary>
+    /// A client's key verifies one proof: the library's process-wide provider cache would keep
+    /// one entry per key any client ever sent.
+    /// </summary>
+    private static T Uncached<T>(T key)
+        where T : AsymmetricSecurityKey
+    {
+        key.CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false };
+        return key;
+    }
+
+    /// <summary>RFC 7638 §3: SHA-256 of the required members, in order, without whitespace.</summary>
+    private static string ThumbprintOf(string canonicalJson) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
 
     private static string? Text(JsonElement jwk, string member) =>
         jwk.TryGetProperty(member, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <summary>The decoded byte count of unpadded base64url text, or -1 when it is not that.</summary>
-    private static int DecodedLength(string? text) =>
-        text is { Length: > 0 } && !text.AsSpan().ContainsAnyExcept(DpopProofValidator.Base64UrlCharacters) && Base64Url.IsValid(text, out var length)
-            ? length
-            : -1;
+    /// <summary>The bytes of unpadded base64url text, or null when it is not that.</summary>
+    private static byte[]? Decode(string? text) =>
+        text is { Length: > 0 } && !text.AsSpan().ContainsAnyExcept(DpopProofValidator.Base64UrlCharacters) && Base64Url.IsValid(text)
+            ? Base64Url.DecodeFromChars(text)
+            : null;
 }

@@ -37,6 +37,9 @@ public sealed class DpopProofValidator
     internal static readonly SearchValues<char> Base64UrlCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
+    /// <summary>A query, a fragment, and what <see cref="Uri"/> would quietly repair (spaces, backslashes).</summary>
+    private static readonly SearchValues<char> UrlSeparatorsRefused = SearchValues.Create("?# \t\r\n\\");
+
     private static readonly SearchValues<char> CompactJwsCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 
@@ -136,6 +139,14 @@ public sealed class DpopProofValidator
             return DpopResult.Refused("jwk", keyRefusal!);
         }
 
+        using (key)
+        {
+            return await ValidateAsync(jwt, proof, key, request).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<DpopResult> ValidateAsync(JsonWebToken jwt, string proof, DpopProofKey.Checked key, DpopRequest request)
+    {
         var secondDot = proof.LastIndexOf('.');
         var firstDot = proof.IndexOf('.', StringComparison.Ordinal);
         var (claims, claimsRefusal) = DpopProofClaims.Read(proof.AsSpan(firstDot + 1, secondDot - firstDot - 1));
@@ -149,7 +160,7 @@ public sealed class DpopProofValidator
             return new(null, claimProblem);
         }
 
-        var verified = await _handler.ValidateTokenAsync(jwt, SignatureParameters(key, jwt.Alg)).ConfigureAwait(false);
+        var verified = await _handler.ValidateTokenAsync(jwt, SignatureParameters(key.Key, jwt.Alg)).ConfigureAwait(false);
         if (!verified.IsValid)
         {
             return DpopResult.Refused("signature", "The DPoP proof's signature does not verify with its jwk.");
@@ -162,9 +173,8 @@ public sealed class DpopProofValidator
                 "Send a DPoP proof with the nonce from the DPoP-Nonce response header."));
         }
 
-        var thumbprint = DpopProofKey.Thumbprint(key);
-        return await _replays.TryUseAsync(thumbprint, claims.Jti!, ReplayWindow).ConfigureAwait(false)
-            ? new(thumbprint, null)
+        return await _replays.TryUseAsync(key.Thumbprint, claims.Jti!, ReplayWindow).ConfigureAwait(false)
+            ? new(key.Thumbprint, null)
             : DpopResult.Refused("replayed", "This DPoP proof was already used: make a new one for every request.");
     }
 
@@ -222,7 +232,7 @@ public sealed class DpopProofValidator
     /// <summary>RFC 9449 §4.3 check 9: the same URL after RFC 3986 normalization; a query or fragment is refused outright.</summary>
     private static bool SameUrl(string? htu, string expected)
     {
-        if (htu is null || htu.Length > 2048 || htu.Contains('?', StringComparison.Ordinal) || htu.Contains('#', StringComparison.Ordinal)
+        if (htu is null || htu.Length > 2048 || htu.AsSpan().IndexOfAny(UrlSeparatorsRefused) >= 0
             || !Uri.TryCreate(htu, UriKind.Absolute, out var claimed) || claimed.UserInfo.Length > 0)
         {
             return false;
@@ -241,7 +251,7 @@ public sealed class DpopProofValidator
         return Base64UrlEncoder.Encode(digest.ToArray());
     }
 
-    private static TokenValidationParameters SignatureParameters(JsonWebKey key, string algorithm) => new()
+    private static TokenValidationParameters SignatureParameters(SecurityKey key, string algorithm) => new()
     {
         IssuerSigningKey = key,
         ValidAlgorithms = [algorithm],

@@ -18,8 +18,8 @@ public interface IDpopReplayCache
 public sealed class InProcessDpopReplayCache(TimeProvider time) : IDpopReplayCache
 {
     private readonly Lock _lock = new();
-    private HashSet<UInt128> _current = [];
-    private HashSet<UInt128> _previous = [];
+    private HashSet<UInt128> _current = new(SeededComparer.Instance);
+    private HashSet<UInt128> _previous = new(SeededComparer.Instance);
     private long _currentStarted = time.GetTimestamp();
 
     public ValueTask<bool> TryUseAsync(string thumbprint, string jti, TimeSpan window) =>
@@ -34,11 +34,25 @@ public sealed class InProcessDpopReplayCache(TimeProvider time) : IDpopReplayCac
                 // Everything in the previous generation is now older than one window: let it go.
                 (_previous, _current) = (_current, _previous);
                 _current.Clear();
+                _current.TrimExcess(); // a flood's capacity is not kept
                 _currentStarted = time.GetTimestamp();
             }
 
             return !_previous.Contains(proof) && _current.Add(proof);
         }
+    }
+
+    /// <summary>
+    /// Buckets chosen with the process's random seed (<see cref="HashCode"/>): the client picks the
+    /// <c>jti</c>, and must not be able to aim many proofs at one bucket.
+    /// </summary>
+    private sealed class SeededComparer : IEqualityComparer<UInt128>
+    {
+        public static readonly SeededComparer Instance = new();
+
+        public bool Equals(UInt128 x, UInt128 y) => x == y;
+
+        public int GetHashCode(UInt128 value) => HashCode.Combine((ulong)value, (ulong)(value >> 64));
     }
 
     /// <summary>The first 128 bits of SHA-256 over the key's thumbprint and the <c>jti</c>, which are both chosen by the client.</summary>

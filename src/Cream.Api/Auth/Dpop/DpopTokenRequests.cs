@@ -27,6 +27,12 @@ internal sealed class DpopTokenRequestFilter : IEndpointFilter
             return await next(context);
         }
 
+        // Counted before a proof costs a signature check: the grant's own check then reads this count.
+        if (await services.GetRequiredService<BruteForce.BruteForceGuard>().CheckClientAsync(http) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         var validator = services.GetRequiredService<DpopProofValidator>();
         var result = await validator.ValidateAsync(headers, new DpopRequest(http.Request.Method, DpopUrls.For(http), AccessToken: null));
         if (options.RequireNonce)

@@ -33,8 +33,11 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
         PresentedRefresh presented, ClientInfo client, MintTokens mint, CancellationToken cancellationToken)
     {
         var now = presented.Now;
+        // A bearer session stays one: binding it on refresh would let a thief with its refresh
+        // token bind it to their key and turn the owner's next refresh from reuse (which ends
+        // the session) into a harmless key mismatch. A proof still binds the access token.
         var boundKey = presented.Holder.DpopKey;
-        var bindTo = boundKey ?? client.DpopKey; // an unbound session is bound by the first refresh with a proof
+        var tokenKey = boundKey ?? client.DpopKey;
         var successor = RefreshTokenCrypto.NewToken();
         var successorRow = NewRow(presented.SessionId, successor, now, now.AddDays(_options.RefreshTokenDays));
         var sealedSuccessor = RefreshTokenCrypto.SealSuccessor(presented.Token, successor);
@@ -58,9 +61,8 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
             return (Rotation.AlreadyConsumed, null);
         }
 
-        // Only a live session moves on: one ended (a logout) or bound since it was read gets nothing.
-        var live = await db.Sessions.Where(s => s.Id == presented.SessionId && s.IsValid && s.DpopKey == boundKey).ExecuteUpdateAsync(set => set
-            .SetProperty(s => s.DpopKey, bindTo)
+        // Only a live session moves on: one ended since it was read (a logout) gets nothing.
+        var live = await db.Sessions.Where(s => s.Id == presented.SessionId && s.IsValid).ExecuteUpdateAsync(set => set
             .SetProperty(s => s.LastActivity, now)
             .SetProperty(s => s.ExpiresAt, successorRow.ExpiresAt)
             .SetProperty(s => s.IpAddress, client.IpAddress)
@@ -74,7 +76,7 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
         db.RefreshTokens.Add(successorRow);
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
-        var response = mint(presented.Holder with { DpopKey = bindTo }, presented.SessionId, successor); // before the commit, while the user's row is held
+        var response = mint(presented.Holder with { DpopKey = tokenKey }, presented.SessionId, successor); // before the commit, while the user's row is held
         await transaction.CommitAsync(cancellationToken);
         return (Rotation.Rotated, response);
     }
@@ -94,7 +96,7 @@ public sealed class RefreshRotation(CreamDbContext db, IOptions<JwtOptions> jwtO
         }
 
         // Held like a rotation: a session ended since it was read gets nothing (its next read refuses it).
-        var live = await db.Sessions.Where(s => s.Id == presented.SessionId && s.IsValid && s.DpopKey == presented.Holder.DpopKey)
+        var live = await db.Sessions.Where(s => s.Id == presented.SessionId && s.IsValid)
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastActivity, s => s.LastActivity), cancellationToken);
         if (live != 1)
         {

@@ -29,5 +29,8 @@ internal sealed class AuthEventConfiguration : IEntityTypeConfiguration<AuthEven
         entry.HasIndex(e => e.OccurredAt).HasDatabaseName("ix_auth_events_occurred_at");
         entry.HasIndex(e => new { e.UserId, e.Id }).HasDatabaseName("ix_auth_events_user_id");
         entry.HasIndex(e => new { e.Type, e.Id }).HasDatabaseName("ix_auth_events_type");
+        // The user filter matches the subject or the actor; each side has its own index.
+        entry.HasIndex(e => new { e.ActorId, e.Id }).HasDatabaseName("ix_auth_events_actor_id");
+        entry.HasIndex(e => new { e.RequestId, e.Id }).HasDatabaseName("ix_auth_events_request_id");
     }
 }

@@ -108,7 +108,7 @@ public static class AuditEndpoints
         if (!cursor.Requested)
         {
             var total = await events.CountAsync(cancellationToken);
-            var items = await events.OrderByDescending(e => e.Id)
+            var items = await Newest(events)
                 .Skip(paging.Offset)
                 .Take(paging.PageSize)
                 .Select(View)
@@ -118,27 +118,52 @@ public static class AuditEndpoints
 
         if (cursor.After is not null)
         {
-            if (cursors.Open(CursorList, cursor.After) is not { Length: sizeof(long) } position
-                || BinaryPrimitives.ReadInt64BigEndian(position) is var after && after < 1)
+            if (OpenCursor(cursors, cursor.After) is not { } position)
             {
                 return Problems.Create(StatusCodes.Status400BadRequest, PageCursors.Invalid);
             }
 
-            events = events.Where(e => e.Id < after);
+            var (at, id) = position;
+            // Written so the (occurred_at, id) index bounds the scan and the rest is a filter on it.
+            events = events.Where(e => e.OccurredAt <= at && (e.OccurredAt < at || e.Id < id));
         }
 
-        // Newest first by id: each filter's index is (column, id), read backwards from the cursor.
-        var rows = await events.OrderByDescending(e => e.Id).Take(cursor.Take + 1).Select(View).ToListAsync(cancellationToken);
+        var rows = await Newest(events).Take(cursor.Take + 1).Select(View).ToListAsync(cancellationToken);
         string? next = null;
         if (rows.Count > cursor.Take)
         {
-            var last = new byte[sizeof(long)];
-            BinaryPrimitives.WriteInt64BigEndian(last, rows[cursor.Take - 1].Id);
-            next = cursors.Seal(CursorList, last);
             rows.RemoveAt(cursor.Take);
+            next = SealCursor(cursors, rows[^1]);
         }
 
         return TypedResults.Ok(new AuditCursorPage(rows, next));
+    }
+
+    /// <summary>
+    /// Newest first by time, then id: the order of the (occurred_at, id) index, which serves the
+    /// time range too; the other filters' indexes find few rows, sorted after.
+    /// </summary>
+    private static IOrderedQueryable<AuthEvent> Newest(IQueryable<AuthEvent> events) =>
+        events.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id);
+
+    private static string SealCursor(PageCursors cursors, AuditEventView last)
+    {
+        var position = new byte[2 * sizeof(long)];
+        BinaryPrimitives.WriteInt64BigEndian(position, last.OccurredAt.Ticks);
+        BinaryPrimitives.WriteInt64BigEndian(position.AsSpan(sizeof(long)), last.Id);
+        return cursors.Seal(CursorList, position);
+    }
+
+    private static (DateTime At, long Id)? OpenCursor(PageCursors cursors, string cursor)
+    {
+        if (cursors.Open(CursorList, cursor) is not { Length: 2 * sizeof(long) } position)
+        {
+            return null;
+        }
+
+        var ticks = BinaryPrimitives.ReadInt64BigEndian(position);
+        var id = BinaryPrimitives.ReadInt64BigEndian(position.AsSpan(sizeof(long)));
+        return ticks >= 0 && ticks <= DateTime.MaxValue.Ticks && id > 0 ? (new DateTime(ticks, DateTimeKind.Utc), id) : null;
     }
 
     private static readonly Expression<Func<AuthEvent, AuditEventView>> View = e => new AuditEventView(

@@ -4,6 +4,7 @@ using Cream.Api.Admin;
 using Cream.Api.Audit;
 using Cream.Api.Auth;
 using Cream.Api.Auth.BruteForce;
+using Cream.Api.Auth.Retention;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Cream.Api.Email;
@@ -56,6 +57,7 @@ try
     builder.AddAccounts();
     builder.AddAdmin();
     builder.AddAudit();
+    builder.AddRetention();
     builder.AddBruteForceProtection();
     builder.AddMonitoring();
     builder.AddApiDocumentation();

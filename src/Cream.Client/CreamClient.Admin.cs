@@ -8,10 +8,10 @@ public sealed partial class CreamClient
 {
     // --- Administration -------------------------------------------------------------------
 
-    /// <summary><c>GET /api/admin/users</c> (admin): one page of users, optionally those whose email contains <paramref name="email"/>.</summary>
+    /// <summary><c>GET /api/admin/users</c> (admin): one numbered page of users, with the total, optionally those whose email starts with <paramref name="email"/>.</summary>
     /// <param name="page">The page number, from 1.</param>
     /// <param name="pageSize">Users per page, 1 to 100.</param>
-    /// <param name="email">Part of an email address to filter by.</param>
+    /// <param name="email">The start of an email address to filter by (any case).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="CreamApiException">403 <c>Admin access required</c>; 422 bad paging.</exception>
     public Task<UserPage> GetUsersAsync(int page = 1, int pageSize = 50, string? email = null, CancellationToken cancellationToken = default)
@@ -19,6 +19,24 @@ public sealed partial class CreamClient
         var path = Path($"api/admin/users?page={page}&page_size={pageSize}")
             + (string.IsNullOrEmpty(email) ? "" : "&email=" + Uri.EscapeDataString(email));
         return SendAsync(Request(HttpMethod.Get, path), CreamJsonContext.Default.UserPage, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>GET /api/admin/users?after=&amp;limit=</c> (admin): the page of users after
+    /// <paramref name="after"/> (null for the first), in email order; pass its
+    /// <see cref="UserCursorPage.Next"/> for the one after. It stays fast however many users there are.
+    /// </summary>
+    /// <param name="after">The <see cref="UserCursorPage.Next"/> of the page before, or null.</param>
+    /// <param name="limit">Users per page, 1 to 100.</param>
+    /// <param name="email">The start of an email address to filter by (any case).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="CreamApiException">400 a cursor that is not one; 422 a limit out of range.</exception>
+    public Task<UserCursorPage> GetUsersAfterAsync(string? after = null, int limit = 50, string? email = null, CancellationToken cancellationToken = default)
+    {
+        var path = Path($"api/admin/users?limit={limit}")
+            + (after is null ? "" : "&after=" + Uri.EscapeDataString(after))
+            + (string.IsNullOrEmpty(email) ? "" : "&email=" + Uri.EscapeDataString(email));
+        return SendAsync(Request(HttpMethod.Get, path), CreamJsonContext.Default.UserCursorPage, cancellationToken);
     }
 
     /// <summary><c>PATCH /api/admin/users/{id}</c> (admin): changes a user's roles or active flag.</summary>
@@ -46,7 +64,32 @@ public sealed partial class CreamClient
     public Task<AuditEventPage> GetAuditEventsAsync(AuditQuery? query = null, CancellationToken cancellationToken = default)
     {
         query ??= new AuditQuery();
-        var path = new System.Text.StringBuilder(Path($"api/admin/audit?page={query.Page}&page_size={query.PageSize}"));
+        var path = AuditFilters(new System.Text.StringBuilder(Path($"api/admin/audit?page={query.Page}&page_size={query.PageSize}")), query);
+        return SendAsync(Request(HttpMethod.Get, path), CreamJsonContext.Default.AuditEventPage, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>GET /api/admin/audit?after=&amp;limit=</c> (admin): the page of events (filtered by
+    /// <paramref name="query"/>; its page numbers are not used) after <paramref name="after"/>, newest first.
+    /// </summary>
+    /// <param name="query">The filters.</param>
+    /// <param name="after">The <see cref="AuditEventCursorPage.Next"/> of the page before, or null for the newest.</param>
+    /// <param name="limit">Events per page, 1 to 100.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="CreamApiException">400 a cursor that is not one; 422 bad filters or limit.</exception>
+    public Task<AuditEventCursorPage> GetAuditEventsAfterAsync(AuditQuery? query = null, string? after = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        var path = new System.Text.StringBuilder(Path($"api/admin/audit?limit={limit}"));
+        if (after is not null)
+        {
+            path.Append("&after=").Append(Uri.EscapeDataString(after));
+        }
+
+        return SendAsync(Request(HttpMethod.Get, AuditFilters(path, query ?? new AuditQuery())), CreamJsonContext.Default.AuditEventCursorPage, cancellationToken);
+    }
+
+    private static string AuditFilters(System.Text.StringBuilder path, AuditQuery query)
+    {
         if (query.UserId is { } userId)
         {
             path.Append("&user_id=").Append(userId.ToString());
@@ -72,7 +115,7 @@ public sealed partial class CreamClient
             path.Append("&to=").Append(Uri.EscapeDataString(to.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
         }
 
-        return SendAsync(Request(HttpMethod.Get, path.ToString()), CreamJsonContext.Default.AuditEventPage, cancellationToken);
+        return path.ToString();
     }
 
     // --- Stock data -----------------------------------------------------------------------

@@ -62,6 +62,8 @@ internal sealed record ProblemBody(
 [JsonSerializable(typeof(DiscoveryDocument))]
 [JsonSerializable(typeof(JsonWebKeySet))]
 [JsonSerializable(typeof(AuditEventPage))]
+[JsonSerializable(typeof(UserCursorPage))]
+[JsonSerializable(typeof(AuditEventCursorPage))]
 [JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(PasswordBody))]
 [JsonSerializable(typeof(CodeBody))]

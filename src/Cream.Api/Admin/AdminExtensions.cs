@@ -1,3 +1,6 @@
+using Cream.Api.Common;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Cream.Api.Admin;
 
 public static class AdminExtensions
@@ -7,6 +10,7 @@ public static class AdminExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddScoped<UserAdministration>();
+        builder.Services.TryAddSingleton<PageCursors>();
         return builder;
     }
 }

@@ -12,6 +12,9 @@ namespace Cream.Api.Admin;
 
 public sealed record AdminUserPage(IReadOnlyList<UserProfile> Users, int TotalCount, int Page, int PageSize, int TotalPages);
 
+/// <summary>A page of users in cursor mode: <c>next</c> is the <c>after</c> of the following page, null after the last.</summary>
+public sealed record AdminUserCursorPage(IReadOnlyList<UserProfile> Users, string? Next);
+
 public sealed record UpdateUserRequest(List<string>? Roles, bool? IsActive);
 
 /// <summary>Admin management of users: list, change roles or active flag, revoke every token, delete.</summary>
@@ -23,7 +26,9 @@ public static class AdminUserEndpoints
     public static IEndpointRouteBuilder MapAdminUsers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/admin/users").WithTags("Admin").RequireAuthorization(AuthPolicies.Admin);
-        group.MapGet("/", List).WithSummary("Users, one page at a time, optionally filtered by email");
+        group.MapGet("/", List)
+            .WithSummary("Users in email order, optionally those whose email starts with email; by page and page_size (with the total), or by the after cursor and limit (answering next)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapPatch("/{id:guid}", Update)
             .WithSummary("Change a user's roles or active flag; removed roles and disabling take effect at once; the last active admin keeps its role and stays active (409)")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -40,11 +45,17 @@ public static class AdminUserEndpoints
         return routes;
     }
 
-    private static async Task<Results<Ok<AdminUserPage>, ProblemHttpResult>> List(
-        [AsParameters] PageRequest paging, CreamDbContext db, CancellationToken cancellationToken, string? email = null)
+    /// <summary>
+    /// Page mode (<c>page</c>, <c>page_size</c>, the default) answers the first version's shape with
+    /// its total; cursor mode (<c>after</c>, <c>limit</c>) walks the email key's index and counts nothing.
+    /// </summary>
+    private static async Task<Results<Ok<AdminUserPage>, Ok<AdminUserCursorPage>, ProblemHttpResult>> List(
+        [AsParameters] PageRequest paging, [AsParameters] CursorRequest cursor, HttpRequest request,
+        CreamDbContext db, PageCursors cursors, CancellationToken cancellationToken, string? email = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         paging.AddErrors(errors);
+        cursor.AddErrors(errors, request);
         if (email is { Length: > AppUserConfiguration.EmailMaxLength })
         {
             errors["email"] = [$"email is at most {AppUserConfiguration.EmailMaxLength} characters."];
@@ -58,17 +69,33 @@ public static class AdminUserEndpoints
         var users = db.Users.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(email))
         {
-            var fragment = EmailAddress.Key(email);
-            users = users.Where(u => u.NormalizedEmail.Contains(fragment));
+            users = UserListing.WithEmailPrefix(users, EmailAddress.Key(email));
         }
 
-        var total = await users.CountAsync(cancellationToken);
-        var items = await users.OrderBy(u => u.NormalizedEmail)
-            .Skip(paging.Offset)
-            .Take(paging.PageSize)
-            .Select(UserProfile.FromUser)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AdminUserPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
+        if (!cursor.Requested)
+        {
+            var total = await users.CountAsync(cancellationToken);
+            var items = await users.OrderBy(u => u.NormalizedEmail)
+                .Skip(paging.Offset)
+                .Take(paging.PageSize)
+                .Select(UserProfile.FromUser)
+                .ToListAsync(cancellationToken);
+            return TypedResults.Ok(new AdminUserPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
+        }
+
+        if (cursor.After is not null)
+        {
+            if (UserListing.OpenCursor(cursors, cursor.After) is not { } after)
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, PageCursors.Invalid);
+            }
+
+            users = users.Where(u => u.NormalizedEmail.CompareTo(after) > 0);
+        }
+
+        var rows = await users.OrderBy(u => u.NormalizedEmail).Take(cursor.Take + 1).Select(UserListing.Keyed).ToListAsync(cancellationToken);
+        var next = rows.Count > cursor.Take ? UserListing.SealCursor(cursors, rows[cursor.Take - 1].Key) : null;
+        return TypedResults.Ok(new AdminUserCursorPage(rows.Take(cursor.Take).Select(r => r.Profile).ToList(), next));
     }
 
     private static async Task<Results<Ok<UserProfile>, ProblemHttpResult>> Update(

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Linq.Expressions;
 using Cream.Api.Common;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,6 +22,9 @@ public sealed record AuditEventView(
 
 public sealed record AuditPage(IReadOnlyList<AuditEventView> Events, int TotalCount, int Page, int PageSize, int TotalPages);
 
+/// <summary>A page of events in cursor mode: <c>next</c> is the <c>after</c> of the following (older) page, null after the last.</summary>
+public sealed record AuditCursorPage(IReadOnlyList<AuditEventView> Events, string? Next);
+
 /// <summary>The audit trail for admins, newest first.</summary>
 public static class AuditEndpoints
 {
@@ -28,13 +33,19 @@ public static class AuditEndpoints
     {
         routes.MapGroup("/api/admin/audit").WithTags("Admin").RequireAuthorization(AuthPolicies.Admin)
             .MapGet("/", List)
-            .WithSummary("Security events, newest first, filtered by user (subject or actor), type, request id and time (from inclusive, to exclusive)");
+            .WithSummary("Security events, newest first, filtered by user (subject or actor), type, request id and time (from inclusive, to exclusive); by page and page_size (with the total), or by the after cursor and limit (answering next)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return routes;
     }
 
-    private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> List(
+    private const string CursorList = "admin-audit";
+
+    private static async Task<Results<Ok<AuditPage>, Ok<AuditCursorPage>, ProblemHttpResult>> List(
         [AsParameters] PageRequest paging,
+        [AsParameters] CursorRequest cursor,
+        HttpRequest request,
         CreamDbContext db,
+        PageCursors cursors,
         CancellationToken cancellationToken,
         Guid? user_id = null,
         string? type = null,
@@ -44,6 +55,7 @@ public static class AuditEndpoints
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         paging.AddErrors(errors);
+        cursor.AddErrors(errors, request);
 
         if (type is not null && !AuthEventTypes.All.Contains(type))
         {
@@ -93,13 +105,67 @@ public static class AuditEndpoints
             events = events.Where(e => e.OccurredAt < end);
         }
 
-        var total = await events.CountAsync(cancellationToken);
-        var items = await events.OrderByDescending(e => e.Id)
-            .Skip(paging.Offset)
-            .Take(paging.PageSize)
-            .Select(e => new AuditEventView(e.Id, e.OccurredAt, e.Type, e.Outcome, e.UserId, e.SessionId, e.ActorId,
-                e.ClientIp, e.UserAgent, e.RequestId, e.Reason))
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AuditPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
+        if (!cursor.Requested)
+        {
+            var total = await events.CountAsync(cancellationToken);
+            var items = await Newest(events)
+                .Skip(paging.Offset)
+                .Take(paging.PageSize)
+                .Select(View)
+                .ToListAsync(cancellationToken);
+            return TypedResults.Ok(new AuditPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
+        }
+
+        if (cursor.After is not null)
+        {
+            if (OpenCursor(cursors, cursor.After) is not { } position)
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, PageCursors.Invalid);
+            }
+
+            var (at, id) = position;
+            // Written so the (occurred_at, id) index bounds the scan and the rest is a filter on it.
+            events = events.Where(e => e.OccurredAt <= at && (e.OccurredAt < at || e.Id < id));
+        }
+
+        var rows = await Newest(events).Take(cursor.Take + 1).Select(View).ToListAsync(cancellationToken);
+        string? next = null;
+        if (rows.Count > cursor.Take)
+        {
+            rows.RemoveAt(cursor.Take);
+            next = SealCursor(cursors, rows[^1]);
+        }
+
+        return TypedResults.Ok(new AuditCursorPage(rows, next));
     }
+
+    /// <summary>
+    /// Newest first by time, then id: the order of the (occurred_at, id) index, which serves the
+    /// time range too; the other filters' indexes find few rows, sorted after.
+    /// </summary>
+    private static IOrderedQueryable<AuthEvent> Newest(IQueryable<AuthEvent> events) =>
+        events.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id);
+
+    private static string SealCursor(PageCursors cursors, AuditEventView last)
+    {
+        var position = new byte[2 * sizeof(long)];
+        BinaryPrimitives.WriteInt64BigEndian(position, last.OccurredAt.Ticks);
+        BinaryPrimitives.WriteInt64BigEndian(position.AsSpan(sizeof(long)), last.Id);
+        return cursors.Seal(CursorList, position);
+    }
+
+    private static (DateTime At, long Id)? OpenCursor(PageCursors cursors, string cursor)
+    {
+        if (cursors.Open(CursorList, cursor) is not { Length: 2 * sizeof(long) } position)
+        {
+            return null;
+        }
+
+        var ticks = BinaryPrimitives.ReadInt64BigEndian(position);
+        var id = BinaryPrimitives.ReadInt64BigEndian(position.AsSpan(sizeof(long)));
+        return ticks >= 0 && ticks <= DateTime.MaxValue.Ticks && id > 0 ? (new DateTime(ticks, DateTimeKind.Utc), id) : null;
+    }
+
+    private static readonly Expression<Func<AuthEvent, AuditEventView>> View = e => new AuditEventView(
+        e.Id, e.OccurredAt, e.Type, e.Outcome, e.UserId, e.SessionId, e.ActorId, e.ClientIp, e.UserAgent, e.RequestId, e.Reason);
 }

@@ -1,4 +1,6 @@
 using Cream.Api.Common;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Cream.Api.Audit;
 
 public static class AuditExtensions
@@ -9,6 +11,7 @@ public static class AuditExtensions
         builder.Services.AddOptions<AuditOptions>().BindSettings(AuditOptions.SectionName);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.TryAddSingleton<PageCursors>();
         builder.Services.AddSingleton<AuditRetention>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AuditRetention>());
         return builder;

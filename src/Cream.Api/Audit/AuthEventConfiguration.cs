@@ -26,8 +26,12 @@ internal sealed class AuthEventConfiguration : IEntityTypeConfiguration<AuthEven
         entry.Property(e => e.UserAgent).HasColumnName("user_agent").HasMaxLength(ClientInfo.UserAgentMaxLength);
         entry.Property(e => e.RequestId).HasColumnName("request_id").HasMaxLength(RequestIdMaxLength);
         entry.Property(e => e.Reason).HasColumnName("reason").HasMaxLength(ReasonMaxLength);
-        entry.HasIndex(e => e.OccurredAt).HasDatabaseName("ix_auth_events_occurred_at");
+        // The list's order (newest first, id breaking ties), its time range, and retention by age.
+        entry.HasIndex(e => new { e.OccurredAt, e.Id }).HasDatabaseName("ix_auth_events_occurred_at");
         entry.HasIndex(e => new { e.UserId, e.Id }).HasDatabaseName("ix_auth_events_user_id");
         entry.HasIndex(e => new { e.Type, e.Id }).HasDatabaseName("ix_auth_events_type");
+        // The user filter matches the subject or the actor; each side has its own index.
+        entry.HasIndex(e => new { e.ActorId, e.Id }).HasDatabaseName("ix_auth_events_actor_id");
+        entry.HasIndex(e => new { e.RequestId, e.Id }).HasDatabaseName("ix_auth_events_request_id");
     }
 }

@@ -83,6 +83,14 @@ public sealed class SqliteCreamDbContext(DbContextOptions<SqliteCreamDbContext> 
 
 public sealed class PostgresCreamDbContext(DbContextOptions<PostgresCreamDbContext> options) : CreamDbContext(options)
 {
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // The email key is compared byte by byte, whatever the database's locale: its unique index
+        // then serves prefix ranges and keyset pages in the order SQLite (BINARY) gives them too.
+        modelBuilder.Entity<AppUser>().Property(u => u.NormalizedEmail).UseCollation("C");
+    }
+
     /// <summary>A transaction-scoped advisory lock, keyed by the first 64 bits of the name's SHA-256 (the same on every instance).</summary>
     public override async Task HoldTransactionLockAsync(string name, CancellationToken cancellationToken)
     {

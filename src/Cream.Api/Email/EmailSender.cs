@@ -11,7 +11,8 @@ namespace Cream.Api.Email;
 /// conditional <c>UPDATE</c> that sets its lease only where none is held, so of several
 /// instances exactly one sends it; failures are retried with exponential backoff up to
 /// <c>Email__MaxAttempts</c>. Sent and given-up messages lose their bodies at once and their
-/// rows after <c>Email__RetentionDays</c>.
+/// rows after <c>Email__RetentionDays</c> (<see cref="PruneAsync"/>, called by the retention
+/// pruner with the other tables, every <c>Sessions__PruneIntervalMinutes</c>).
 /// </summary>
 public sealed class EmailSender(
     IServiceScopeFactory scopes,
@@ -24,11 +25,9 @@ public sealed class EmailSender(
     /// <summary>How long a claim holds a message: far longer than a connection and one send can take.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
-    private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
     private const int PruneBatch = 500;
 
     private readonly EmailOptions _options = options.Value;
-    private DateTimeOffset _prunedAt = DateTimeOffset.MinValue;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +51,7 @@ public sealed class EmailSender(
         Periodic.RunAsync(TimeSpan.FromSeconds(_options.PollSeconds), time, RunOnceAsync,
             exception => Log.EmailRoundFailed(logger, exception), stoppingToken);
 
-    /// <summary>One round: sends what is due, batch after batch, and (hourly) deletes finished rows. Returns how many were sent.</summary>
+    /// <summary>One round: sends what is due, batch after batch. Returns how many were sent.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var sent = 0;
@@ -65,12 +64,6 @@ public sealed class EmailSender(
                 sent += batch.Sent;
             }
             while (batch.Full && !cancellationToken.IsCancellationRequested);
-        }
-
-        if (time.GetUtcNow() - _prunedAt >= PruneInterval)
-        {
-            await PruneAsync(cancellationToken);
-            _prunedAt = time.GetUtcNow();
         }
 
         return sent;

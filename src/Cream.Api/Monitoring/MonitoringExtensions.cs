@@ -2,6 +2,7 @@ using Cream.Api.Common;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Cream.Api.Auth;
+using Cream.Api.Auth.Retention;
 using Cream.Api.Email;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Logging.Console;
@@ -12,7 +13,7 @@ using OpenTelemetry.Resources;
 namespace Cream.Api.Monitoring;
 
 /// <summary>
-/// Metrics in Prometheus text format at <c>/metrics</c> (the <c>Cream.Auth</c> and <c>Cream.Email</c> meters, for
+/// Metrics in Prometheus text format at <c>/metrics</c> (the <c>Cream.Auth</c>, <c>Cream.Email</c> and <c>Cream.Retention</c> meters, for
 /// clients on the allowed networks or with an admin token), and the console log settings that
 /// let JSON logs carry each request's id.
 /// </summary>
@@ -34,7 +35,7 @@ public static class MonitoringExtensions
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("cream-api"))
             .WithMetrics(metrics => metrics
-                .AddMeter(AuthMetrics.MeterName, EmailMetrics.MeterName)
+                .AddMeter(AuthMetrics.MeterName, EmailMetrics.MeterName, RetentionMetrics.MeterName)
                 .AddView(exported.Select)
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.AddAuthorizationBuilder().AddPolicy(MetricsReaderPolicy, policy => policy.RequireAssertion(context =>
@@ -61,7 +62,7 @@ public static class MonitoringExtensions
         app.MapPrometheusScrapingEndpoint(MetricsPath)
             .RequireAuthorization(MetricsReaderPolicy)
             .WithTags("Monitoring")
-            .WithSummary("Prometheus metrics of the Cream.Auth and Cream.Email meters (allowed networks, or an admin token)");
+            .WithSummary("Prometheus metrics of the Cream.Auth, Cream.Email and Cream.Retention meters (allowed networks, or an admin token)");
         return app;
     }
 

@@ -20,6 +20,9 @@ internal sealed class RefreshTokenConfiguration : IEntityTypeConfiguration<Refre
         token.Property(t => t.ConsumedAt).HasColumnName("consumed_at");
         token.Property(t => t.SuccessorId).HasColumnName("successor_id");
         token.Property(t => t.SuccessorCiphertext).HasColumnName("successor_ciphertext").HasMaxLength(256);
+        // Retention deletes rotated tokens by expiry; the live one of each session is left out.
+        token.HasIndex(t => t.ExpiresAt).HasDatabaseName("ix_refresh_tokens_consumed_expires_at")
+            .HasFilter("consumed_at IS NOT NULL");
     }
 }
 

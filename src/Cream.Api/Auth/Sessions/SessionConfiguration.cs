@@ -21,6 +21,8 @@ internal sealed class SessionConfiguration : IEntityTypeConfiguration<Session>
         session.HasIndex(s => s.UserId).HasDatabaseName("ix_sessions_user_id");
         session.Property(s => s.CreatedAt).HasColumnName("created_at");
         session.Property(s => s.ExpiresAt).HasColumnName("expires_at");
+        // Retention finds expired sessions by age, as it finds ended ones by revoked_at.
+        session.HasIndex(s => s.ExpiresAt).HasDatabaseName("ix_sessions_expires_at");
         session.Property(s => s.LastActivity).HasColumnName("last_activity");
         session.Property(s => s.IpAddress).HasColumnName("ip_address").HasMaxLength(64);
         session.Property(s => s.UserAgent).HasColumnName("user_agent").HasMaxLength(UserAgentMaxLength);

@@ -82,8 +82,14 @@ namespace Cream.Api.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt")
+                    b.HasIndex("ActorId", "Id")
+                        .HasDatabaseName("ix_auth_events_actor_id");
+
+                    b.HasIndex("OccurredAt", "Id")
                         .HasDatabaseName("ix_auth_events_occurred_at");
+
+                    b.HasIndex("RequestId", "Id")
+                        .HasDatabaseName("ix_auth_events_request_id");
 
                     b.HasIndex("Type", "Id")
                         .HasDatabaseName("ix_auth_events_type");
@@ -186,6 +192,10 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasColumnName("token_hash");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_refresh_tokens_consumed_expires_at")
+                        .HasFilter("consumed_at IS NOT NULL");
 
                     b.HasIndex("SessionId")
                         .HasDatabaseName("ix_refresh_tokens_session_id");
@@ -293,6 +303,9 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasColumnName("user_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_sessions_expires_at");
 
                     b.HasIndex("RevokedAt")
                         .HasDatabaseName("ix_sessions_revoked_at");
@@ -580,7 +593,8 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
-                        .HasColumnName("normalized_email");
+                        .HasColumnName("normalized_email")
+                        .UseCollation("C");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()

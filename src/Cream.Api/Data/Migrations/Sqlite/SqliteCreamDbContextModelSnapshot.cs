@@ -74,8 +74,14 @@ namespace Cream.Api.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt")
+                    b.HasIndex("ActorId", "Id")
+                        .HasDatabaseName("ix_auth_events_actor_id");
+
+                    b.HasIndex("OccurredAt", "Id")
                         .HasDatabaseName("ix_auth_events_occurred_at");
+
+                    b.HasIndex("RequestId", "Id")
+                        .HasDatabaseName("ix_auth_events_request_id");
 
                     b.HasIndex("Type", "Id")
                         .HasDatabaseName("ix_auth_events_type");
@@ -178,6 +184,10 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasColumnName("token_hash");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_refresh_tokens_consumed_expires_at")
+                        .HasFilter("consumed_at IS NOT NULL");
 
                     b.HasIndex("SessionId")
                         .HasDatabaseName("ix_refresh_tokens_session_id");
@@ -285,6 +295,9 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasColumnName("user_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_sessions_expires_at");
 
                     b.HasIndex("RevokedAt")
                         .HasDatabaseName("ix_sessions_revoked_at");

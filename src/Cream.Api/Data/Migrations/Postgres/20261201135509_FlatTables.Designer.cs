@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Cream.Api.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCreamDbContext))]
-    [Migration("20261201131610_FlatTables")]
+    [Migration("20261201135509_FlatTables")]
     partial class FlatTables
     {
         /// <inheritdoc />
@@ -264,6 +264,11 @@ namespace Cream.Api.Data.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("device_id");
+
+                    b.Property<string>("DpopKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("dpop_jkt");
 
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")

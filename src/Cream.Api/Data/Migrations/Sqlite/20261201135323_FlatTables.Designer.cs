@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Cream.Api.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCreamDbContext))]
-    [Migration("20261201131347_FlatTables")]
+    [Migration("20261201135323_FlatTables")]
     partial class FlatTables
     {
         /// <inheritdoc />
@@ -256,6 +256,11 @@ namespace Cream.Api.Data.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
                         .HasColumnName("device_id");
+
+                    b.Property<string>("DpopKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dpop_jkt");
 
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT")

@@ -58,10 +58,7 @@ public class DpopBenchmarks
         _replays = new InProcessDpopReplayCache(TimeProvider.System);
         _clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var jwk = PublicJwk(_clientKey);
-        using (var checkedKey = DpopProofKey.Read(JsonSerializer.SerializeToElement(jwk), "ES256").Key!)
-        {
-            _thumbprint = checkedKey.Thumbprint;
-        }
+        _thumbprint = DpopProofKey.Read(JsonSerializer.SerializeToElement(jwk), "ES256").Key!.Thumbprint;
 
         var issuer = services.GetRequiredService<AccessTokenIssuer>();
         var subject = new AccessTokenSubject(Guid.NewGuid(), "ada.lovelace@example.com", ["user"], Guid.NewGuid());

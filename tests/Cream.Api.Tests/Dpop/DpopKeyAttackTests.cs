@@ -66,8 +66,8 @@ public sealed class DpopKeyAttackTests(SqliteApiFactory factory) : IClassFixture
     {
         var (key, refusal) = DpopProofKey.Read(JsonDocument.Parse(jwk).RootElement, algorithm);
 
-        Assert.Null(key);
-        Assert.False(string.IsNullOrEmpty(refusal));
+        // Refused by its members, or (a point off the curve) when the platform imports it.
+        Assert.True(key is null ? !string.IsNullOrEmpty(refusal) : key.Import() is null);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class DpopKeyAttackTests(SqliteApiFactory factory) : IClassFixture
         // RFC 7638 §3.1's example key and thumbprint.
         const string Jwk = """{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB","alg":"RS256","kid":"2011-04-29"}""";
 
-        using var key = DpopProofKey.Read(JsonDocument.Parse(Jwk).RootElement, "RS256").Key!;
+        var key = DpopProofKey.Read(JsonDocument.Parse(Jwk).RootElement, "RS256").Key!;
 
         Assert.Equal("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs", key.Thumbprint);
     }

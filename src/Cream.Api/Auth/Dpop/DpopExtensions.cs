@@ -12,6 +12,7 @@ public static class DpopExtensions
         builder.Services.AddOptions<DpopOptions>().BindSettings(DpopOptions.SectionName);
         builder.Services.AddSingleton<DpopMetrics>();
         builder.Services.AddSingleton<DpopNonces>();
+        builder.Services.AddSingleton<DpopKeyCache>();
         builder.Services.AddSingleton<DpopProofValidator>();
         builder.Services.AddSingleton<InProcessDpopReplayCache>();
 

@@ -30,15 +30,35 @@ public static class DpopProofKey
     // compared without case: the library reads member names case-insensitively.
     private static readonly string[] RefusedMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k", "x5c", "x5t", "x5t#S256", "x5u"];
 
-    /// <summary>A key checked and built from its public members, and its RFC 7638 thumbprint.</summary>
-    public sealed class Checked(AsymmetricSecurityKey key, string thumbprint) : IDisposable
+    /// <summary>
+    /// A key's checked public members and its RFC 7638 thumbprint, not yet imported: importing
+    /// (which validates the point or modulus) costs far more than verifying a signature, so it
+    /// happens once per key (<see cref="DpopKeyCache"/>), and only for a key worth verifying with.
+    /// </summary>
+    public sealed class Checked
     {
-        public AsymmetricSecurityKey Key { get; } = key;
+        private readonly ECParameters? _ec;
+        private readonly RSAParameters? _rsa;
+
+        internal Checked(ECParameters ec, string thumbprint) => (_ec, Thumbprint) = (ec, thumbprint);
+
+        internal Checked(RSAParameters rsa, string thumbprint) => (_rsa, Thumbprint) = (rsa, thumbprint);
 
         /// <summary>RFC 7638, base64url: the <c>jkt</c> a bound token names.</summary>
-        public string Thumbprint { get; } = thumbprint;
+        public string Thumbprint { get; }
 
-        public void Dispose() => (Key switch { ECDsaSecurityKey ec => (IDisposable)ec.ECDsa, RsaSecurityKey rsa => rsa.Rsa, _ => null })?.Dispose();
+        /// <summary>The key as the library's type, or null when the platform refuses it (a point off its curve).</summary>
+        public AsymmetricSecurityKey? Import()
+        {
+            try
+            {
+                return _ec is { } ec ? new ECDsaSecurityKey(ECDsa.Create(ec)) : new RsaSecurityKey(RSA.Create(_rsa!.Value));
+            }
+            catch (CryptographicException)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>The key, or why it is refused.</summary>
@@ -82,18 +102,8 @@ public static class DpopProofKey
             return (null, "The jwk header's x and y must be base64url coordinates of the curve's size.");
         }
 
-        ECDsa ec;
-        try
-        {
-            ec = ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } });
-        }
-        catch (CryptographicException)
-        {
-            return (null, "The jwk header's point is not on its curve.");
-        }
-
         var thumbprint = ThumbprintOf($"{{\"crv\":\"{curveName}\",\"kty\":\"EC\",\"x\":\"{Base64UrlEncoder.Encode(x)}\",\"y\":\"{Base64UrlEncoder.Encode(y)}\"}}");
-        return (new Checked(Uncached(new ECDsaSecurityKey(ec)), thumbprint), null);
+        return (new Checked(new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } }, thumbprint), null);
     }
 
     private static (Checked?, string?) ReadRsa(JsonElement jwk)
@@ -116,29 +126,8 @@ public static class DpopProofKey
             return (null, "The RSA exponent must be a small odd number such as 65537.");
         }
 
-        RSA rsa;
-        try
-        {
-            rsa = RSA.Create(new RSAParameters { Modulus = modulus, Exponent = exponent });
-        }
-        catch (CryptographicException)
-        {
-            return (null, "The jwk header's RSA key cannot be read.");
-        }
-
         var thumbprint = ThumbprintOf($"{{\"e\":\"{Base64UrlEncoder.Encode(exponent)}\",\"kty\":\"RSA\",\"n\":\"{Base64UrlEncoder.Encode(modulus)}\"}}");
-        return (new Checked(Uncached(new RsaSecurityKey(rsa)), thumbprint), null);
-    }
-
-    /// <summary>
-    /// A client's key verifies one proof: the library's process-wide provider cache would keep
-    /// one entry per key any client ever sent.
-    /// </summary>
-    private static T Uncached<T>(T key)
-        where T : AsymmetricSecurityKey
-    {
-        key.CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false };
-        return key;
+        return (new Checked(new RSAParameters { Modulus = modulus, Exponent = exponent }, thumbprint), null);
     }
 
     /// <summary>RFC 7638 §3: SHA-256 of the required members, in order, without whitespace.</summary>

@@ -12,7 +12,8 @@ namespace Cream.Api.Auth.Dpop;
 
 /// <summary>What a proof must match: the request it came with, and the access token it is for (resource requests).</summary>
 /// <param name="Url">This service's URL for the request's path (from <c>Accounts__PublicBaseUrl</c>); null when it is not configured.</param>
-public readonly record struct DpopRequest(string Method, string? Url, string? AccessToken);
+/// <param name="BoundKey">The thumbprint the access token is bound to (<c>cnf.jkt</c>), on resource requests.</param>
+public readonly record struct DpopRequest(string Method, string? Url, string? AccessToken, string? BoundKey = null);
 
 /// <summary>A checked proof: the thumbprint of its key, or why it was refused.</summary>
 public readonly record struct DpopResult(string? Thumbprint, DpopProblem? Problem)
@@ -45,17 +46,20 @@ public sealed class DpopProofValidator
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false, MaximumTokenSizeInBytes = MaximumProofBytes };
     private readonly IDpopReplayCache _replays;
+    private readonly DpopKeyCache _keys;
     private readonly DpopNonces _nonces;
     private readonly TimeProvider _time;
     private readonly DpopOptions _options;
     private readonly TimeSpan _skew;
     private readonly TimeSpan _lifetime;
 
-    public DpopProofValidator(IDpopReplayCache replays, DpopNonces nonces, IOptions<DpopOptions> options, IOptions<JwtOptions> jwt, TimeProvider time)
+    public DpopProofValidator(
+        IDpopReplayCache replays, DpopKeyCache keys, DpopNonces nonces, IOptions<DpopOptions> options, IOptions<JwtOptions> jwt, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(jwt);
         _replays = replays;
+        _keys = keys;
         _nonces = nonces;
         _time = time;
         _options = options.Value;
@@ -139,14 +143,12 @@ public sealed class DpopProofValidator
             return DpopResult.Refused("jwk", keyRefusal!);
         }
 
-        using (key)
+        if (request.BoundKey is { } bound && !string.Equals(bound, key.Thumbprint, StringComparison.Ordinal))
         {
-            return await ValidateAsync(jwt, proof, key, request).ConfigureAwait(false);
+            // Known before any key is imported or signature checked: this proof cannot be the token's.
+            return DpopResult.Refused("key_mismatch", "The DPoP proof is signed by another key than the one this token is bound to.");
         }
-    }
 
-    private async ValueTask<DpopResult> ValidateAsync(JsonWebToken jwt, string proof, DpopProofKey.Checked key, DpopRequest request)
-    {
         var secondDot = proof.LastIndexOf('.');
         var firstDot = proof.IndexOf('.', StringComparison.Ordinal);
         var (claims, claimsRefusal) = DpopProofClaims.Read(proof.AsSpan(firstDot + 1, secondDot - firstDot - 1));
@@ -160,8 +162,9 @@ public sealed class DpopProofValidator
             return new(null, claimProblem);
         }
 
-        var verified = await _handler.ValidateTokenAsync(jwt, SignatureParameters(key.Key, jwt.Alg)).ConfigureAwait(false);
-        if (!verified.IsValid)
+        var securityKey = _keys.GetOrImport(key);
+        var verified = securityKey is null ? null : await _handler.ValidateTokenAsync(jwt, SignatureParameters(securityKey, jwt.Alg)).ConfigureAwait(false);
+        if (verified is not { IsValid: true })
         {
             return DpopResult.Refused("signature", "The DPoP proof's signature does not verify with its jwk.");
         }

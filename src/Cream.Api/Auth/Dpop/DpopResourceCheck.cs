@@ -65,7 +65,7 @@ internal static class DpopResourceCheck
         }
 
         var result = await services.GetRequiredService<DpopProofValidator>()
-            .ValidateAsync(http.Request.Headers[DpopProofValidator.HeaderName], new DpopRequest(http.Request.Method, DpopUrls.For(http), token));
+            .ValidateAsync(http.Request.Headers[DpopProofValidator.HeaderName], new DpopRequest(http.Request.Method, DpopUrls.For(http), token, boundKey));
         if (result.Problem is { } problem)
         {
             Refuse(context, problem);

@@ -115,51 +115,50 @@ peer_dll="$repo_root/bench/BareJwt/bin/Release/net10.0/BareJwt.dll"
 [ -f "$cream_dll" ] || die "$cream_dll not found"
 
 secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
-cream_port="$(free_port)"
-peer_port="$(free_port)"
-[ "$cream_port" != "$peer_port" ] || peer_port="$(free_port)"
-cream_base="http://127.0.0.1:$cream_port"
-peer_base="http://127.0.0.1:$peer_port"
 
-# start_app NAME DLL URL [VAR=VALUE...]: runs the app from the temp folder in a session of its own.
+# start_app NAME DLL [VAR=VALUE...]: runs the app from the temp folder in a session of its own on
+# a free port, and waits until it answers; another process taking the port first means a new one.
 start_app() {
-  local name="$1" dll="$2" url="$3"
-  shift 3
-  (
-    cd "$tmp_dir"
-    export ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
-    export Jwt__Secret="$secret"
-    for setting in "$@"; do export "${setting?}"; done
-    exec setsid dotnet "$dll"
-  ) >"$tmp_dir/$name.log" 2>&1 &
-  pids+=("$!")
-  eval "${name}_pid=$!"
-}
-
-wait_ready() {
-  local name="$1" url="$2" pid="$3"
-  for _ in $(seq 1 240); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      cat "$tmp_dir/$name.log" >&2
-      die "$name exited during start"
+  local name="$1" dll="$2" port url pid ready_path="/"
+  shift 2
+  [ "$name" = cream ] && ready_path="/health/ready"
+  for _ in 1 2 3; do
+    port="$(free_port)"
+    url="http://127.0.0.1:$port"
+    (
+      cd "$tmp_dir"
+      export ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
+      export Jwt__Secret="$secret"
+      for setting in "$@"; do export "${setting?}"; done
+      exec setsid dotnet "$dll"
+    ) >"$tmp_dir/$name.log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    for _ in $(seq 1 240); do
+      kill -0 "$pid" 2>/dev/null || break
+      if curl -fsS -o /dev/null --max-time 2 "$url$ready_path" 2>/dev/null; then
+        eval "${name}_pid=$pid ${name}_base=$url"
+        return
+      fi
+      sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null || ! grep -q "address already in use" "$tmp_dir/$name.log"; then
+      break
     fi
-    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
-      return
-    fi
-    sleep 0.5
+    unset 'pids[-1]' # it has exited: never signal that pid again
+    log "$name: port $port was taken meanwhile; trying another"
   done
   cat "$tmp_dir/$name.log" >&2
-  die "$name was not ready within 120 s"
+  die "$name did not start"
 }
 
-log "starting Cream on $cream_base and the bare JwtBearer app on $peer_base (working folder $tmp_dir)"
-start_app cream "$cream_dll" "$cream_base" \
+log "starting Cream and the bare JwtBearer app (working folder $tmp_dir)"
+start_app cream "$cream_dll" \
   "ConnectionStrings__Cream=Data Source=$tmp_dir/cream.db" \
   "DataDirectory=$tmp_dir/data" \
   "RateLimits__PerIpPerMinute=1000000000"
-start_app peer "$peer_dll" "$peer_base"
-wait_ready cream "$cream_base/health/ready" "$cream_pid"
-wait_ready peer "$peer_base/" "$peer_pid"
+start_app peer "$peer_dll"
+log "Cream on $cream_base, the peer on $peer_base"
 
 clock_ticks="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }

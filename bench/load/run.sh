@@ -1,29 +1,34 @@
 #!/usr/bin/env bash
-# Load test on loopback: anonymous `GET /` against authenticated `GET /api/auth/me`.
+# Load test on loopback: Cream against the framework's bare JwtBearer app (bench/BareJwt), side
+# by side, on anonymous `GET /` and authenticated `GET /api/auth/me`.
 #
 # Usage: bench/load/run.sh
-#   LOAD_DURATION=10s LOAD_ROUNDS=3 LOAD_CONNECTIONS="100 1000" bench/load/run.sh
+#   LOAD_DURATION=5s LOAD_ROUNDS=3 LOAD_CONNECTIONS="100 1000" bench/load/run.sh
+#   LOAD_CREAM_DLL=/path/to/Cream.Api.dll bench/load/run.sh   (measure another build of Cream)
 #
 # What it does:
 #   1. installs wrk with apt-get if it is missing (only as root);
-#   2. builds Cream.Api in Release and starts it on a free 127.0.0.1 port (Production,
-#      a random Jwt__Secret, a temp SQLite file, login rate limit out of the way, logs at
-#      Warning), then waits for /health/ready;
-#   3. signs up one user with curl and keeps its access token;
-#   4. for each round and each connection count, runs wrk (2 threads, --latency) on the
-#      anonymous endpoint, then the same on the authenticated one with the bearer token;
-#   5. prints every run (req/s, p50, p99, errors, timeouts, server CPU per request) and, per
-#      connection count, the medians over the rounds and the ratios authenticated/anonymous;
-#   6. always stops the service and deletes the temp folder.
+#   2. builds Cream.Api and BareJwt in Release and starts both from a temp folder (not the
+#      repository: the figures must not depend on the working directory) on free 127.0.0.1
+#      ports. Cream: Production, a random Jwt__Secret, a temp SQLite file, the login rate
+#      limit out of the way, its own appsettings.json. The peer: the same secret, issuer and
+#      audience, the template's log levels. Waits until both answer;
+#   3. signs up one user on Cream and gives its access token to both;
+#   4. one warm-up round (not counted), then LOAD_ROUNDS rounds; in each, per connection
+#      count, wrk (2 threads, --latency) on Cream then the peer for `GET /`, then the same for
+#      `/api/auth/me` with the bearer token, so the two apps alternate under the same load;
+#   5. prints every run, then per connection count the medians and the ratios: Cream / peer
+#      on each path, `/me` / `GET /` of each app, p50 and p99, errors and timeouts;
+#   6. always stops the two apps it started (by their pids) and deletes the temp folder.
 #
-# wrk shares the machine's cores with the service, as it would on any one-box test: compare
-# the two endpoints of one run, not runs. Traffic goes to 127.0.0.1 only; every wrk run is
-# bounded by its duration.
+# wrk shares the machine's cores with the apps: compare the ratios of one run, not runs.
+# Traffic goes to 127.0.0.1 only; every wrk run is bounded by its duration.
 
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-duration="${LOAD_DURATION:-10s}"
+duration="${LOAD_DURATION:-5s}"
+warmup="${LOAD_WARMUP:-3s}"
 rounds="${LOAD_ROUNDS:-3}"
 connections="${LOAD_CONNECTIONS:-100 1000}"
 threads="${LOAD_THREADS:-2}"
@@ -32,19 +37,27 @@ log() { echo "load: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 tmp_dir=""
-service_pid=""
+pids=()
+
+stop_apps() {
+  local pid
+  for pid in "${pids[@]}"; do
+    # Each app runs in its own session (setsid): end its group, then wait for it.
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+  pids=()
+}
 
 cleanup() {
   local status=$?
-  if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
-    # The service runs in its own session: end its whole group (dotnet run and the app).
-    kill -TERM -- "-$service_pid" 2>/dev/null || kill -TERM "$service_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$service_pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -KILL -- "-$service_pid" 2>/dev/null || true
-  fi
+  stop_apps
   if [ -n "$tmp_dir" ] && [ -d "$tmp_dir" ]; then
     rm -rf "$tmp_dir"
   fi
@@ -66,7 +79,7 @@ for tool in curl dotnet awk setsid; do
   have "$tool" || die "$tool is required"
 done
 
-# 1000 connections need 1000+ descriptors in wrk and in the service (started below, inherits).
+# 1000 connections need 1000+ descriptors in wrk and in the apps (started below, inherit).
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
   log "warning: only $(ulimit -n) file descriptors; 1000 connections may fail"
@@ -86,64 +99,83 @@ free_port() {
   die "no free port found"
 }
 
-# --- service -----------------------------------------------------------------------------
-log "building Cream.Api (Release)"
-dotnet build -c Release "$repo_root/src/Cream.Api" -v quiet -nologo >"$tmp_dir/build.log" 2>&1 \
-  || { cat "$tmp_dir/build.log" >&2; die "build failed"; }
+# --- the two apps ------------------------------------------------------------------------
+build() {
+  log "building $1 (Release)"
+  dotnet build -c Release "$repo_root/$1" -v quiet -nologo >"$tmp_dir/build.log" 2>&1 \
+    || { cat "$tmp_dir/build.log" >&2; die "build of $1 failed"; }
+}
+cream_dll="${LOAD_CREAM_DLL:-}"
+if [ -z "$cream_dll" ]; then
+  build src/Cream.Api
+  cream_dll="$repo_root/src/Cream.Api/bin/Release/net10.0/Cream.Api.dll"
+fi
+build bench/BareJwt
+peer_dll="$repo_root/bench/BareJwt/bin/Release/net10.0/BareJwt.dll"
+[ -f "$cream_dll" ] || die "$cream_dll not found"
 
-port="$(free_port)"
-base="http://127.0.0.1:$port"
-log "starting the service on $base"
-(
-  cd "$repo_root"
-  export ASPNETCORE_URLS="$base"
-  export ASPNETCORE_ENVIRONMENT=Production
-  export DOTNET_ENVIRONMENT=Production
-  export Jwt__Secret
-  Jwt__Secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
-  export ConnectionStrings__Cream="Data Source=$tmp_dir/cream.db"
-  export DataDirectory="$tmp_dir/data"
-  export RateLimits__PerIpPerMinute=1000000000
-  export Logging__LogLevel__Default=Warning
-  exec setsid dotnet run -c Release --no-build --project src/Cream.Api --no-launch-profile
-) >"$tmp_dir/service.log" 2>&1 &
-service_pid=$!
+secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
 
-ready=""
-for _ in $(seq 1 240); do
-  if ! kill -0 "$service_pid" 2>/dev/null; then
-    cat "$tmp_dir/service.log" >&2
-    die "the service exited during start"
-  fi
-  if curl -fsS -o /dev/null --max-time 2 "$base/health/ready" 2>/dev/null; then
-    ready=yes
-    break
-  fi
-  sleep 0.5
-done
-[ -n "$ready" ] || { cat "$tmp_dir/service.log" >&2; die "the service was not ready within 120 s"; }
+# start_app NAME DLL [VAR=VALUE...]: runs the app from the temp folder in a session of its own on
+# a free port, and waits until it answers; another process taking the port first means a new one.
+start_app() {
+  local name="$1" dll="$2" port url pid ready_path="/"
+  shift 2
+  [ "$name" = cream ] && ready_path="/health/ready"
+  for _ in 1 2 3; do
+    port="$(free_port)"
+    url="http://127.0.0.1:$port"
+    (
+      cd "$tmp_dir"
+      export ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
+      export Jwt__Secret="$secret"
+      for setting in "$@"; do export "${setting?}"; done
+      exec setsid dotnet "$dll"
+    ) >"$tmp_dir/$name.log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    for _ in $(seq 1 240); do
+      kill -0 "$pid" 2>/dev/null || break
+      if curl -fsS -o /dev/null --max-time 2 "$url$ready_path" 2>/dev/null; then
+        eval "${name}_pid=$pid ${name}_base=$url"
+        return
+      fi
+      sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null || ! grep -q "address already in use" "$tmp_dir/$name.log"; then
+      break
+    fi
+    unset 'pids[-1]' # it has exited: never signal that pid again
+    log "$name: port $port was taken meanwhile; trying another"
+  done
+  cat "$tmp_dir/$name.log" >&2
+  die "$name did not start"
+}
 
-# The app itself (dotnet run's child) is the process whose CPU time we read.
-app_pid="$service_pid"
-for child in $(pgrep -P "$service_pid" 2>/dev/null || true); do
-  if tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | grep -q "Cream.Api"; then
-    app_pid="$child"
-  fi
-done
+log "starting Cream and the bare JwtBearer app (working folder $tmp_dir)"
+start_app cream "$cream_dll" \
+  "ConnectionStrings__Cream=Data Source=$tmp_dir/cream.db" \
+  "DataDirectory=$tmp_dir/data" \
+  "RateLimits__PerIpPerMinute=1000000000"
+start_app peer "$peer_dll"
+log "Cream on $cream_base, the peer on $peer_base"
+
 clock_ticks="$(getconf CLK_TCK)"
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$app_pid/stat" 2>/dev/null || echo 0; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # --- a user and its token ----------------------------------------------------------------
 email="load-$(date +%s)-$RANDOM@example.com"
 signup="$(curl -fsS --max-time 30 -H 'Content-Type: application/json' \
   -d "{\"email\":\"$email\",\"password\":\"correct horse battery staple\",\"first_name\":\"Load\",\"last_name\":\"Test\"}" \
-  "$base/api/auth/signup")" || die "signup failed"
+  "$cream_base/api/auth/signup")" || die "signup failed"
 token="$(printf '%s' "$signup" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
 [ -n "$token" ] || die "no access_token in the signup response: $signup"
-me_status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $token" "$base/api/auth/me")"
-[ "$me_status" = 200 ] || die "GET /api/auth/me with the new token answered $me_status"
-anon_status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base/")"
-[ "$anon_status" = 200 ] || die "GET / answered $anon_status"
+for base in "$cream_base" "$peer_base"; do
+  status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $token" "$base/api/auth/me")"
+  [ "$status" = 200 ] || die "GET $base/api/auth/me with the token answered $status"
+  status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base/")"
+  [ "$status" = 200 ] || die "GET $base/ answered $status"
+done
 
 # wrk reports exact figures through a Lua done() hook: one line per run.
 cat >"$tmp_dir/report.lua" <<'LUA'
@@ -155,58 +187,62 @@ done = function(summary, latency, requests)
 end
 LUA
 
-# run_wrk NAME CONNECTIONS DURATION [HEADER]: appends "name conns rps p50us p99us errors timeouts cpu_us_per_req"
+# run_wrk APP PATH CONNECTIONS DURATION: appends "app path conns rps p50us p99us errors timeouts cpu_us_per_req"
 results="$tmp_dir/results.txt"
 : >"$results"
 run_wrk() {
-  local name="$1" conns="$2" length="$3" header="${4:-}" path out before after
-  path="/"
-  [ "$name" = auth ] && path="/api/auth/me"
+  local app="$1" path="$2" conns="$3" length="$4" base pid url out before after
+  if [ "$app" = cream ]; then base="$cream_base" pid="$cream_pid"; else base="$peer_base" pid="$peer_pid"; fi
   local args=(-t"$threads" -c"$conns" -d"$length" --latency -s "$tmp_dir/report.lua")
-  [ -n "$header" ] && args+=(-H "$header")
-  before="$(cpu_ticks)"
-  out="$(wrk "${args[@]}" "$base$path" 2>&1)" || { printf '%s\n' "$out" >&2; die "wrk failed"; }
-  after="$(cpu_ticks)"
+  url="$base/"
+  if [ "$path" = me ]; then
+    url="$base/api/auth/me"
+    args+=(-H "Authorization: Bearer $token")
+  fi
+  before="$(cpu_ticks "$pid")"
+  out="$(wrk "${args[@]}" "$url" 2>&1)" || { printf '%s\n' "$out" >&2; die "wrk failed"; }
+  after="$(cpu_ticks "$pid")"
   printf '%s\n' "$out" >>"$tmp_dir/wrk.log"
-  printf '%s\n' "$out" | awk -v name="$name" -v conns="$conns" -v cpu=$((after - before)) -v hz="$clock_ticks" '
+  printf '%s\n' "$out" | awk -v app="$app" -v path="$path" -v conns="$conns" -v cpu=$((after - before)) -v hz="$clock_ticks" '
     $1 == "CREAM_RESULT" {
       requests = $2; seconds = $3 / 1e6
       errors = $6 + $7 + $8 + $9
-      printf "%s %d %.1f %d %d %d %d %.1f\n", name, conns, requests / seconds, $4, $5, errors, $10,
+      printf "%s %s %d %.1f %d %d %d %d %.1f\n", app, path, conns, requests / seconds, $4, $5, errors, $10,
         (requests > 0 ? (cpu / hz) * 1e6 / requests : 0)
     }' >>"$results"
 }
 
-log "warming up (not counted)"
-for conns in $connections; do
-  run_wrk warmup-anon "$conns" 3s
-  run_wrk warmup-auth "$conns" 3s "Authorization: Bearer $token"
-done
-: >"$results"
-
-for round in $(seq 1 "$rounds"); do
+round() {
+  local length="$1" conns path
   for conns in $connections; do
-    log "round $round/$rounds, $conns connections: GET / then GET /api/auth/me ($duration each)"
-    run_wrk anon "$conns" "$duration"
-    run_wrk auth "$conns" "$duration" "Authorization: Bearer $token"
+    for path in root me; do
+      run_wrk cream "$path" "$conns" "$length"
+      run_wrk peer "$path" "$conns" "$length"
+    done
   done
+}
+
+log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "warm-up round ($warmup per run, not counted)"
+round "$warmup"
+: >"$results"
+for r in $(seq 1 "$rounds"); do
+  log "round $r/$rounds ($duration per run)"
+  round "$duration"
 done
+log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- report ------------------------------------------------------------------------------
 echo
-echo "Cream load test: wrk -t$threads -d$duration --latency, $rounds rounds, 127.0.0.1, $(nproc) cores shared by wrk and the service"
-echo "anon = GET /   auth = GET /api/auth/me with a bearer token"
+echo "Cream vs the bare JwtBearer app: wrk -t$threads -d$duration --latency, $rounds rounds after a warm-up round,"
+echo "127.0.0.1, $(nproc) cores shared by wrk and both apps; root = GET /, me = GET /api/auth/me with a bearer token"
 echo
 awk '
-  BEGIN {
-    printf "%-5s %6s %12s %10s %10s %8s %9s %12s\n", "path", "conns", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req"
-  }
-  {
-    printf "%-5s %6d %12.0f %10.2f %10.2f %8d %9d %12.1f\n", $1, $2, $3, $4 / 1000, $5 / 1000, $6, $7, $8
-  }' "$results"
+  BEGIN { printf "%-5s %-4s %6s %12s %10s %10s %8s %9s %12s\n", "app", "path", "conns", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req" }
+  { printf "%-5s %-4s %6d %12.0f %10.2f %10.2f %8d %9d %12.1f\n", $1, $2, $3, $4, $5 / 1000, $6 / 1000, $7, $8, $9 }' "$results"
 
 echo
-echo "Medians over the rounds (errors and timeouts: totals), and authenticated / anonymous:"
+echo "Medians over the rounds (errors and timeouts: totals):"
 echo
 awk '
   function median(list,    n, values, i, j, t) {
@@ -219,29 +255,36 @@ awk '
     return (n % 2) ? values[(n + 1) / 2] : (values[n / 2] + values[n / 2 + 1]) / 2
   }
   {
-    key = $1 SUBSEP $2
-    rps[key] = rps[key] " " $3; p50[key] = p50[key] " " $4; p99[key] = p99[key] " " $5; cpu[key] = cpu[key] " " $8
-    errors[key] += $6; timeouts[key] += $7
-    if (!($2 in seen)) { seen[$2] = 1; order[++count] = $2 }
+    key = $1 SUBSEP $2 SUBSEP $3
+    rps[key] = rps[key] " " $4; p50[key] = p50[key] " " $5; p99[key] = p99[key] " " $6; cpu[key] = cpu[key] " " $9
+    errors[key] += $7; timeouts[key] += $8
+    if (!($3 in seen)) { seen[$3] = 1; order[++count] = $3 }
   }
   END {
-    printf "%6s %5s %12s %10s %10s %8s %9s %12s\n", "conns", "path", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req"
+    printf "%6s %-5s %-4s %12s %10s %10s %8s %9s %12s\n", "conns", "app", "path", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req"
     for (i = 1; i <= count; i++) {
       c = order[i]
-      for (p = 1; p <= 2; p++) {
-        name = (p == 1) ? "anon" : "auth"; key = name SUBSEP c
-        m_rps[name] = median(rps[key]); m_p50[name] = median(p50[key]); m_p99[name] = median(p99[key]); m_cpu[name] = median(cpu[key])
-        printf "%6d %5s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, name, m_rps[name], m_p50[name] / 1000, m_p99[name] / 1000, errors[key], timeouts[key], m_cpu[name]
+      for (a = 1; a <= 2; a++) for (p = 1; p <= 2; p++) {
+        app = (a == 1) ? "cream" : "peer"; path = (p == 1) ? "root" : "me"; key = app SUBSEP path SUBSEP c
+        R[app, path] = median(rps[key]); P50[app, path] = median(p50[key]); P99[app, path] = median(p99[key])
+        printf "%6d %-5s %-4s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, app, path, R[app, path], P50[app, path] / 1000,
+          P99[app, path] / 1000, errors[key], timeouts[key], median(cpu[key])
       }
-      printf "%6d ratio auth/anon: throughput %.2fx, p50 %.2fx, p99 %.2fx; extra server CPU per authenticated request %.1f us\n\n", c,
-        (m_rps["anon"] > 0 ? m_rps["auth"] / m_rps["anon"] : 0),
-        (m_p50["anon"] > 0 ? m_p50["auth"] / m_p50["anon"] : 0),
-        (m_p99["anon"] > 0 ? m_p99["auth"] / m_p99["anon"] : 0),
-        (m_cpu["auth"] - m_cpu["anon"])
+      ratio = "%6d %-38s %6.2fx\n"
+      printf ratio, c, "throughput /me, Cream / peer", R["cream", "me"] / R["peer", "me"]
+      printf ratio, c, "throughput GET /, Cream / peer", R["cream", "root"] / R["peer", "root"]
+      printf ratio, c, "throughput Cream /me / Cream GET /", R["cream", "me"] / R["cream", "root"]
+      printf ratio, c, "throughput peer /me / peer GET /", R["peer", "me"] / R["peer", "root"]
+      printf ratio, c, "p50 /me, Cream / peer", P50["cream", "me"] / P50["peer", "me"]
+      printf ratio, c, "p99 /me, Cream / peer", P99["cream", "me"] / P99["peer", "me"]
+      printf ratio, c, "p99 GET /, Cream / peer", P99["cream", "root"] / P99["peer", "root"]
+      print ""
     }
   }' "$results"
 
-if grep -qiE "fail|exception" "$tmp_dir/service.log"; then
-  echo "The service logged warnings or errors during the run (last lines):"
-  tail -n 20 "$tmp_dir/service.log"
-fi
+for name in cream peer; do
+  if grep -qiE "fail|exception" "$tmp_dir/$name.log"; then
+    echo "$name logged warnings or errors during the run (last lines):"
+    tail -n 20 "$tmp_dir/$name.log"
+  fi
+done

@@ -74,10 +74,9 @@ try
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     ListenAddresses.Check(app.Configuration);
     app.UseErrorHandling();
-    app.UseRequestLimits();
     app.UseHttpHardening();
-    app.UseAuthentication();
-    app.UseAuthorization();
+    app.UseRequestLimits();
+    app.UseAuth();
 
     await app.PrepareDatabaseAsync();
     app.MapHealth();

@@ -106,9 +106,11 @@ public static class AuthEndpoints
     /// <summary>
     /// Served from the in-process profile cache in the steady state: a profile change, a role
     /// change or a revocation drops the entry here and, through the revocation bus, everywhere.
+    /// The database context and JSON options are resolved only on a miss: a hit would otherwise
+    /// build (and dispose) a context for nothing on every request.
     /// </summary>
     private static async Task<Results<ProfileResult, ProblemHttpResult>> Me(
-        ClaimsPrincipal principal, ProfileCache profiles, CreamDbContext db, IOptions<JsonOptions> json, HttpContext context, CancellationToken cancellationToken)
+        ClaimsPrincipal principal, ProfileCache profiles, HttpContext context, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
         if (profiles.TryGet<ProfileResult>(userId, out var cached))
@@ -117,6 +119,8 @@ public static class AuthEndpoints
         }
 
         var epoch = profiles.Epoch;
+        var db = context.RequestServices.GetRequiredService<CreamDbContext>();
+        var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>();
         var me = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId && u.IsActive)
             .Select(UserProfile.FromUser)

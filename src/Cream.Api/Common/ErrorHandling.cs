@@ -94,6 +94,8 @@ internal sealed partial class ExceptionToProblemHandler(
             return false;
         }
 
+        // The exception handler cleared the response, security headers included.
+        HttpHardening.ApplyHeaders(httpContext);
         httpContext.Response.StatusCode = status;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {

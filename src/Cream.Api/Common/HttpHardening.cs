@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Net.Http.Headers;
 
 namespace Cream.Api.Common;
 
@@ -18,6 +19,7 @@ public static class HttpHardening
     public const string RequestIdHeader = "X-Request-Id";
 
     private const string CorsPolicy = "configured-origins";
+    private const string ReferrerPolicyHeader = "Referrer-Policy";
 
     public static IHostApplicationBuilder AddHttpHardening(this IHostApplicationBuilder builder)
     {
@@ -27,40 +29,45 @@ public static class HttpHardening
         return builder;
     }
 
+    /// <summary>
+    /// Sets the headers as the request enters, not in a response-start callback (a callback per
+    /// request is the dearest way to set six constant headers); an endpoint that needs another
+    /// value overwrites one. CORS only runs for requests with an <c>Origin</c> header: without one
+    /// the CORS middleware does nothing but look the policy up.
+    /// </summary>
     public static WebApplication UseHttpHardening(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Use(static (context, next) =>
         {
-            context.Response.OnStarting(static state =>
-            {
-                var response = ((HttpContext)state).Response;
-                var headers = response.Headers;
-                headers.XContentTypeOptions = "nosniff";
-                headers.XFrameOptions = "DENY";
-                headers["Referrer-Policy"] = "no-referrer";
-                headers[RequestIdHeader] = ((HttpContext)state).TraceIdentifier;
-                var path = ((HttpContext)state).Request.Path;
-                if (!path.StartsWithSegments("/scalar", StringComparison.OrdinalIgnoreCase)
-                    && string.IsNullOrEmpty(headers.ContentSecurityPolicy))
-                {
-                    // JSON only: nothing here may run script or be framed. (The API page needs scripts; a page
-                    // of the service's own, such as the account pages, sets its own narrow policy.)
-                    headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-                }
-
-                if (string.IsNullOrEmpty(headers.CacheControl))
-                {
-                    // API answers are per-user and may carry tokens: never stored by a cache.
-                    headers.CacheControl = "no-store";
-                }
-
-                return Task.CompletedTask;
-            }, context);
+            ApplyHeaders(context);
             return next(context);
         });
-        app.UseCors(CorsPolicy);
+        app.UseWhen(static context => context.Request.Headers.ContainsKey(HeaderNames.Origin), static cors => cors.UseCors(CorsPolicy));
         return app;
+    }
+
+    /// <summary>
+    /// The security headers and the request id. Also called by the exception handler, which
+    /// clears the response's headers before it writes its problem detail.
+    /// </summary>
+    public static void ApplyHeaders(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers[ReferrerPolicyHeader] = "no-referrer";
+        headers[RequestIdHeader] = context.TraceIdentifier;
+        if (!context.Request.Path.StartsWithSegments("/scalar", StringComparison.OrdinalIgnoreCase))
+        {
+            // JSON only: nothing here may run script or be framed. (The API page needs scripts; a page
+            // of the service's own, such as the account pages, sets its own narrow policy over this one.)
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+        }
+
+        // API answers are per-user and may carry tokens: never stored by a cache (an endpoint may say otherwise).
+        headers.CacheControl = "no-store";
     }
 
     /// <summary>With no configured origin the policy allows none, so browsers get no CORS headers at all.</summary>

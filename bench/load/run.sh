@@ -17,8 +17,12 @@
 #   4. one warm-up round (not counted), then LOAD_ROUNDS rounds; in each, per connection
 #      count, wrk (2 threads, --latency) on Cream then the peer for `GET /`, then the same for
 #      `/api/auth/me` with the bearer token, so the two apps alternate under the same load;
+#      Then Cream's `/api/auth/me` with a DPoP-bound token and a fresh proof per request
+#      (RFC 9449; the proofs are made just before each run by `Cream.Benchmarks dpop-proofs`,
+#      as many as the bearer run of that round served, and half again);
 #   5. prints every run, then per connection count the medians and the ratios: Cream / peer
-#      on each path, `/me` / `GET /` of each app, p50 and p99, errors and timeouts;
+#      on each path, `/me` / `GET /` of each app, DPoP / bearer `/me`, p50 and p99, errors
+#      and timeouts;
 #   6. always stops the two apps it started (by their pids) and deletes the temp folder.
 #
 # wrk shares the machine's cores with the apps: compare the ratios of one run, not runs.
@@ -112,6 +116,8 @@ if [ -z "$cream_dll" ]; then
 fi
 build bench/BareJwt
 peer_dll="$repo_root/bench/BareJwt/bin/Release/net10.0/BareJwt.dll"
+build bench/Cream.Benchmarks
+proof_maker="$repo_root/bench/Cream.Benchmarks/bin/Release/net10.0/Cream.Benchmarks.dll"
 [ -f "$cream_dll" ] || die "$cream_dll not found"
 
 secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
@@ -129,7 +135,7 @@ start_app() {
       cd "$tmp_dir"
       export ASPNETCORE_URLS="$url" ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
       export Jwt__Secret="$secret"
-      for setting in "$@"; do export "${setting?}"; done
+      for setting in "$@"; do export "${setting//__PORT__/$port}"; done
       exec setsid dotnet "$dll"
     ) >"$tmp_dir/$name.log" 2>&1 &
     pid=$!
@@ -156,7 +162,8 @@ log "starting Cream and the bare JwtBearer app (working folder $tmp_dir)"
 start_app cream "$cream_dll" \
   "ConnectionStrings__Cream=Data Source=$tmp_dir/cream.db" \
   "DataDirectory=$tmp_dir/data" \
-  "RateLimits__PerIpPerMinute=1000000000"
+  "RateLimits__PerIpPerMinute=1000000000" \
+  "Accounts__PublicBaseUrl=http://127.0.0.1:__PORT__"
 start_app peer "$peer_dll"
 log "Cream on $cream_base, the peer on $peer_base"
 
@@ -165,8 +172,9 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # --- a user and its token ----------------------------------------------------------------
 email="load-$(date +%s)-$RANDOM@example.com"
+password="correct horse battery staple"
 signup="$(curl -fsS --max-time 30 -H 'Content-Type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"correct horse battery staple\",\"first_name\":\"Load\",\"last_name\":\"Test\"}" \
+  -d "{\"email\":\"$email\",\"password\":\"$password\",\"first_name\":\"Load\",\"last_name\":\"Test\"}" \
   "$cream_base/api/auth/signup")" || die "signup failed"
 token="$(printf '%s' "$signup" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
 [ -n "$token" ] || die "no access_token in the signup response: $signup"
@@ -187,6 +195,34 @@ done = function(summary, latency, requests)
 end
 LUA
 
+# The DPoP run's script: the token on the first line of the proofs file, then one proof per
+# request; each wrk thread takes every n-th line, so no proof is sent twice.
+cat "$tmp_dir/report.lua" >"$tmp_dir/dpop.lua"
+cat >>"$tmp_dir/dpop.lua" <<'LUA'
+local threads, counter = {}, 0
+setup = function(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+local proofs, next_proof, token = {}, 1, ""
+init = function(args)
+  local file = io.open(args[1])
+  token = file:read("*l")
+  local line_number = 0
+  for line in file:lines() do
+    if line_number % tonumber(args[2]) == id then proofs[#proofs + 1] = line end
+    line_number = line_number + 1
+  end
+  file:close()
+end
+request = function()
+  local proof = proofs[next_proof] or proofs[#proofs]
+  next_proof = next_proof + 1
+  return wrk.format("GET", "/api/auth/me", { ["Authorization"] = "DPoP " .. token, ["DPoP"] = proof })
+end
+LUA
+
 # run_wrk APP PATH CONNECTIONS DURATION: appends "app path conns rps p50us p99us errors timeouts cpu_us_per_req"
 results="$tmp_dir/results.txt"
 : >"$results"
@@ -198,9 +234,22 @@ run_wrk() {
   if [ "$path" = me ]; then
     url="$base/api/auth/me"
     args+=(-H "Authorization: Bearer $token")
+  elif [ "$path" = dpop ]; then
+    # As many proofs as the bearer /me run of this round served, and half again.
+    local served seconds
+    served="$(awk -v c="$conns" '$1 == "cream" && $2 == "me" && $3 == c { rps = $4 } END { printf "%d", rps }' "$results")"
+    seconds="${length%s}"
+    "$(command -v dotnet)" "$proof_maker" dpop-proofs "$base" "$email" "$password" $(( (served > 2000 ? served : 2000) * seconds * 3 / 2 )) "$tmp_dir/proofs.txt" \
+      || die "making DPoP proofs failed"
+    url="$base/api/auth/me"
+    args=(-t"$threads" -c"$conns" -d"$length" --latency -s "$tmp_dir/dpop.lua" "$url" -- "$tmp_dir/proofs.txt" "$threads")
   fi
   before="$(cpu_ticks "$pid")"
-  out="$(wrk "${args[@]}" "$url" 2>&1)" || { printf '%s\n' "$out" >&2; die "wrk failed"; }
+  if [ "$path" = dpop ]; then
+    out="$(wrk "${args[@]}" 2>&1)" || { printf '%s\n' "$out" >&2; die "wrk failed"; }
+  else
+    out="$(wrk "${args[@]}" "$url" 2>&1)" || { printf '%s\n' "$out" >&2; die "wrk failed"; }
+  fi
   after="$(cpu_ticks "$pid")"
   printf '%s\n' "$out" >>"$tmp_dir/wrk.log"
   printf '%s\n' "$out" | awk -v app="$app" -v path="$path" -v conns="$conns" -v cpu=$((after - before)) -v hz="$clock_ticks" '
@@ -219,6 +268,7 @@ round() {
       run_wrk cream "$path" "$conns" "$length"
       run_wrk peer "$path" "$conns" "$length"
     done
+    run_wrk cream dpop "$conns" "$length"
   done
 }
 
@@ -235,7 +285,8 @@ log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # --- report ------------------------------------------------------------------------------
 echo
 echo "Cream vs the bare JwtBearer app: wrk -t$threads -d$duration --latency, $rounds rounds after a warm-up round,"
-echo "127.0.0.1, $(nproc) cores shared by wrk and both apps; root = GET /, me = GET /api/auth/me with a bearer token"
+echo "127.0.0.1, $(nproc) cores shared by wrk and both apps; root = GET /, me = GET /api/auth/me with a bearer token,"
+echo "dpop = Cream's /api/auth/me with a DPoP-bound token and a new proof per request"
 echo
 awk '
   BEGIN { printf "%-5s %-4s %6s %12s %10s %10s %8s %9s %12s\n", "app", "path", "conns", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req" }
@@ -278,6 +329,13 @@ awk '
       printf ratio, c, "p50 /me, Cream / peer", P50["cream", "me"] / P50["peer", "me"]
       printf ratio, c, "p99 /me, Cream / peer", P99["cream", "me"] / P99["peer", "me"]
       printf ratio, c, "p99 GET /, Cream / peer", P99["cream", "root"] / P99["peer", "root"]
+      key = "cream" SUBSEP "dpop" SUBSEP c
+      if (key in rps) {
+        printf "%6d %-5s %-4s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, "cream", "dpop", median(rps[key]), median(p50[key]) / 1000,
+          median(p99[key]) / 1000, errors[key], timeouts[key], median(cpu[key])
+        printf ratio, c, "throughput Cream /me, DPoP / bearer", median(rps[key]) / R["cream", "me"]
+        printf "%6d %-38s %6.1f us\n", c, "server CPU a proof adds per request", median(cpu[key]) - median(cpu["cream" SUBSEP "me" SUBSEP c])
+      }
       print ""
     }
   }' "$results"

@@ -6,15 +6,31 @@ namespace Cream.Api.Auth.Revocation;
 /// <summary>
 /// What every instance must know to refuse a revoked access token without asking the
 /// database: per user the "valid after" second and the active flag, ended sessions, and
-/// revoked token ids. Lookups are lock-free dictionary reads; entries expire with the last
-/// access token they could affect.
+/// revoked token ids. Lookups are lock-free dictionary reads of value types keyed by
+/// <see cref="Guid"/> (no object per entry beyond the dictionary's own node); entries leave
+/// once the last access token they could affect has expired (<see cref="Prune"/>).
 /// </summary>
 public sealed class RevocationList : IStateChangeConsumer
 {
+    /// <param name="Stamp">The change's version (Unix milliseconds) shifted left once, the active flag in the low bit.</param>
     /// <param name="AppliedAt">This instance's <see cref="TimeProvider.GetTimestamp"/> when the entry arrived.</param>
-    private readonly record struct UserStatus(long ValidAfter, bool Active, long Version, long AppliedAt);
+    private readonly record struct UserStatus(long ValidAfter, long Stamp, long AppliedAt)
+    {
+        public bool Active => (Stamp & 1) == 1;
+
+        public long Version => Stamp >> 1;
+
+        public static UserStatus Of(StateChange change, long appliedAt) =>
+            new(change.Seconds, (change.Version << 1) | (change.Active ? 1L : 0L), appliedAt);
+    }
 
     private readonly TimeProvider _time;
+    private volatile ConcurrentDictionary<Guid, UserStatus> _users = new();
+    private readonly ConcurrentDictionary<Guid, long> _sessions = new();
+    private readonly ConcurrentDictionary<Guid, long> _tokens = new();
+
+    /// <summary><c>jti</c>s that are not 32 hex digits: never issued by this version, kept all the same.</summary>
+    private readonly ConcurrentDictionary<string, long> _otherTokens = new(StringComparer.Ordinal);
 
     public RevocationList()
         : this(TimeProvider.System)
@@ -23,9 +39,9 @@ public sealed class RevocationList : IStateChangeConsumer
 
     public RevocationList(TimeProvider time) => _time = time;
 
-    private volatile ConcurrentDictionary<Guid, UserStatus> _users = new();
-    private readonly ConcurrentDictionary<Guid, long> _sessions = new();
-    private readonly ConcurrentDictionary<string, long> _tokens = new(StringComparer.Ordinal);
+    /// <summary>How many entries are held (users, sessions and token ids together).</summary>
+    public int Count => _users.Count + _sessions.Count + _tokens.Count + _otherTokens.Count;
+
     /// <summary>True when a token with these claims must be refused.</summary>
     public bool IsRevoked(Guid userId, Guid sessionId, string tokenId, long issuedAt)
     {
@@ -34,7 +50,12 @@ public sealed class RevocationList : IStateChangeConsumer
             return true;
         }
 
-        return _sessions.ContainsKey(sessionId) || _tokens.ContainsKey(tokenId);
+        if (_sessions.ContainsKey(sessionId))
+        {
+            return true;
+        }
+
+        return Guid.TryParseExact(tokenId, "N", out var jti) ? _tokens.ContainsKey(jti) : _otherTokens.ContainsKey(tokenId);
     }
 
     public void Apply(StateChange change)
@@ -43,23 +64,31 @@ public sealed class RevocationList : IStateChangeConsumer
         switch (change.Kind)
         {
             case StateChangeKind.User when Guid.TryParse(change.Id, out var userId):
-                var status = new UserStatus(change.Seconds, change.Active, change.Version, _time.GetTimestamp());
-                _users.AddOrUpdate(userId, status, (_, existing) => existing.Version > status.Version ? existing : status);
+                var status = UserStatus.Of(change, _time.GetTimestamp());
+                _users.AddOrUpdate(userId, status, (_, existing) => existing.Version > change.Version ? existing : status);
                 break;
             case StateChangeKind.Session when Guid.TryParse(change.Id, out var sessionId):
-                _sessions.AddOrUpdate(sessionId, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
+                Keep(_sessions, sessionId, change.Seconds);
+                break;
+            case StateChangeKind.Token when Guid.TryParseExact(change.Id, "N", out var jti):
+                Keep(_tokens, jti, change.Seconds);
                 break;
             case StateChangeKind.Token when change.Id is { Length: > 0 }:
-                _tokens.AddOrUpdate(change.Id, change.Seconds, (_, existing) => Math.Max(existing, change.Seconds));
+                Keep(_otherTokens, change.Id, change.Seconds);
                 break;
         }
     }
 
+    private static void Keep<TKey>(ConcurrentDictionary<TKey, long> entries, TKey key, long until)
+        where TKey : notnull =>
+        entries.AddOrUpdate(key, until, (_, existing) => Math.Max(existing, until));
+
     /// <summary>
-    /// Installs what the database says. Sessions and tokens only ever get added (a revocation
-    /// is never undone); users are replaced, except entries that arrived here at or after
-    /// <paramref name="snapshotStartedAt"/> (this instance's clock, taken before the database was
-    /// read): the snapshot may predate them, whatever clock their sender's version came from.
+    /// Installs what the database says (at start, and when asked to start over). Sessions and
+    /// tokens only ever get added (a revocation is never undone); users are replaced, except
+    /// entries that arrived here at or after <paramref name="snapshotStartedAt"/> (this instance's
+    /// clock, taken before the database was read): the snapshot may predate them, whatever clock
+    /// their sender's version came from.
     /// </summary>
     public void Load(IEnumerable<StateChange> snapshot, long snapshotStartedAt)
     {
@@ -69,7 +98,7 @@ public sealed class RevocationList : IStateChangeConsumer
         {
             if (change.Kind == StateChangeKind.User && Guid.TryParse(change.Id, out var userId))
             {
-                users[userId] = new UserStatus(change.Seconds, change.Active, change.Version, snapshotStartedAt);
+                users[userId] = UserStatus.Of(change, snapshotStartedAt);
             }
             else
             {
@@ -89,23 +118,44 @@ public sealed class RevocationList : IStateChangeConsumer
         _users = users;
     }
 
-    /// <summary>Drops entries that can no longer match a live token.</summary>
-    public void Prune(long nowSeconds)
+    /// <summary>Drops ended sessions and token ids past the second they were kept until.</summary>
+    public int Prune(long nowSeconds) =>
+        PruneKept(_sessions, nowSeconds) + PruneKept(_tokens, nowSeconds) + PruneKept(_otherTokens, nowSeconds);
+
+    /// <summary>
+    /// Drops every entry that can no longer match a live token, users included (disabled or cut
+    /// off): those whose cut-off is more than <paramref name="tokenLifetimeSeconds"/> ago.
+    /// Returns how many were dropped.
+    /// </summary>
+    public int Prune(long nowSeconds, long tokenLifetimeSeconds)
     {
-        foreach (var (sessionId, until) in _sessions)
+        var users = _users;
+        var dropped = 0;
+        foreach (var (userId, status) in users)
         {
-            if (until < nowSeconds)
+            // Only the value seen is removed: an entry replaced meanwhile stays.
+            if (status.ValidAfter + tokenLifetimeSeconds < nowSeconds && users.TryRemove(new KeyValuePair<Guid, UserStatus>(userId, status)))
             {
-                _sessions.TryRemove(sessionId, out _);
+                dropped++;
             }
         }
 
-        foreach (var (tokenId, until) in _tokens)
+        return dropped + Prune(nowSeconds);
+    }
+
+    private static int PruneKept<TKey>(ConcurrentDictionary<TKey, long> entries, long nowSeconds)
+        where TKey : notnull
+    {
+        var dropped = 0;
+        foreach (var (key, until) in entries)
         {
-            if (until < nowSeconds)
+            // Only the value seen: an entry lengthened meanwhile stays.
+            if (until < nowSeconds && entries.TryRemove(new KeyValuePair<TKey, long>(key, until)))
             {
-                _tokens.TryRemove(tokenId, out _);
+                dropped++;
             }
         }
+
+        return dropped;
     }
 }

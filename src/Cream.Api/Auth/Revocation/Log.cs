@@ -14,4 +14,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1532, EventName = "RevocationFeedPruned", Level = LogLevel.Debug,
         Message = "Deleted {Rows} change-feed rows and dropped {Entries} revocation entries that no live token can match")]
     public static partial void RevocationFeedPruned(ILogger logger, int rows, int entries);
+
+    [LoggerMessage(EventId = 1533, EventName = "ProfileChangeNotRecorded", Level = LogLevel.Warning,
+        Message = "A profile change could not be written to the change feed (the database is unavailable); instances that missed its message keep the cached profile until that user's next change")]
+    public static partial void ProfileChangeNotRecorded(ILogger logger, Exception exception);
 }

@@ -87,7 +87,7 @@ public abstract class SessionExpiryTests(CreamApiFactory factory)
         factory.Time.Advance(TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(10));
         var sync = factory.Services.GetRequiredService<RevocationSync>();
 
-        await sync.ResyncAsync(CancellationToken.None);
+        await sync.ReloadAsync(CancellationToken.None); // the whole state read again from the revoked rows
 
         await factory.AssertRefusedAsync(user.AccessToken);
     }
@@ -150,7 +150,7 @@ public abstract class SessionExpiryTests(CreamApiFactory factory)
         factory.Time.Advance(TimeSpan.FromMinutes(1));
         var sync = factory.Services.GetRequiredService<RevocationSync>();
 
-        await sync.ResyncAsync(CancellationToken.None);
+        await sync.ReloadAsync(CancellationToken.None); // the whole state read again from the revoked rows
 
         await factory.AssertRefusedAsync(user.AccessToken);
         await factory.AssertAcceptedAsync(other.AccessToken);
@@ -166,7 +166,7 @@ public abstract class SessionExpiryTests(CreamApiFactory factory)
         factory.Time.Advance(TimeSpan.FromMinutes(1));
         var sync = factory.Services.GetRequiredService<RevocationSync>();
 
-        await sync.ResyncAsync(CancellationToken.None);
+        await sync.ReloadAsync(CancellationToken.None); // the whole state read again from the revoked rows
 
         await factory.AssertRefusedAsync(user.AccessToken);
         await factory.AssertAcceptedAsync(fresh.AccessToken);
@@ -187,7 +187,7 @@ public abstract class SessionExpiryTests(CreamApiFactory factory)
         factory.Time.Advance(TimeSpan.FromMinutes(1));
         var sync = factory.Services.GetRequiredService<RevocationSync>();
 
-        await sync.ResyncAsync(CancellationToken.None);
+        await sync.ReloadAsync(CancellationToken.None); // the whole state read again from the revoked rows
 
         await factory.AssertRefusedAsync(user.AccessToken);
         await factory.AssertAcceptedAsync(sameSession.AccessToken);

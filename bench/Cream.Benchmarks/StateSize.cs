@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Cream.Api.Auth.Revocation;
+using Cream.Api.Auth.State;
+
+namespace Cream.Benchmarks;
+
+/// <summary>
+/// Bytes the revocation state holds per entry: the managed heap before and after adding
+/// a million entries of each kind (users cut off, ended sessions, revoked jtis), as the
+/// resync and the pub/sub consumer add them.
+/// <c>dotnet run -c Release --project bench/Cream.Benchmarks -- --state-size [entries per kind]</c>
+/// </summary>
+public static class StateSize
+{
+    public static void Run(int perKind)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var changes = new List<StateChange>(3 * perKind);
+        for (var i = 0; i < perKind; i++)
+        {
+            changes.Add(new StateChange(StateChangeKind.User, Guid.NewGuid().ToString(), now.ToUnixTimeSeconds(), i % 10 != 0, now.ToUnixTimeMilliseconds()));
+            changes.Add(new StateChange(StateChangeKind.Session, Guid.NewGuid().ToString(), now.AddMinutes(32).ToUnixTimeSeconds(), false, 1));
+            changes.Add(new StateChange(StateChangeKind.Token, Guid.NewGuid().ToString("N"), now.AddMinutes(30).ToUnixTimeSeconds(), false, 1));
+        }
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var clock = Stopwatch.StartNew();
+        var state = new RevocationList();
+        foreach (var change in changes)
+        {
+            state.Apply(change);
+        }
+
+        var elapsed = clock.Elapsed;
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        var entries = 3L * perKind;
+        Console.WriteLine($"{entries:N0} entries: {(after - before) / (double)entries:F0} bytes per entry, " +
+            $"{(after - before) / 1024.0 / 1024.0:F0} MB in all, applied in {elapsed.TotalMilliseconds:F0} ms");
+        GC.KeepAlive(state);
+        GC.KeepAlive(changes); // held through both readings, so the difference is the state alone
+    }
+}

@@ -112,7 +112,8 @@ connection="Host=127.0.0.1;Port=$pg_port;Database=cream;Username=postgres;Passwo
 secret="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
 service_env=(ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production "Jwt__Secret=$secret"
   "ConnectionStrings__Cream=$connection" "DataDirectory=$tmp_dir/data" RateLimits__PerIpPerMinute=1000000000
-  RateLimits__SignupsPerIpPerHour=1000000 Logging__LogLevel__Default=Warning "Revocation__ResyncSeconds=$resync")
+  RateLimits__SignupsPerIpPerHour=1000000 Logging__LogLevel__Default=Warning "Revocation__ResyncSeconds=$resync"
+  Logging__LogLevel__Cream.Api.Auth.Revocation=Information)
 log "migrating"
 (cd "$tmp_dir/app" && env "${service_env[@]}" dotnet Cream.Api.dll migrate) >"$tmp_dir/migrate.log" 2>&1 || { cat "$tmp_dir/migrate.log" >&2; die "migrate failed"; }
 
@@ -139,6 +140,7 @@ start_service() {
   done
   t1=$(date +%s.%N)
   result "$1: start-up (launch to /health/ready)" "$(echo "$t1 - $t0" | bc | xargs printf '%.2f s')"
+  grep -o 'Revocation state loaded[^;]*' "$tmp_dir/service.log" | sed "s/^/  $1: /" || true
 }
 
 # Bytes the service has received from PostgreSQL: the kernel's counter on each of its sockets.

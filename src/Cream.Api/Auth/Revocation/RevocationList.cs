@@ -93,12 +93,12 @@ public sealed class RevocationList : IStateChangeConsumer
     public void Load(IEnumerable<StateChange> snapshot, long snapshotStartedAt)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var users = new ConcurrentDictionary<Guid, UserStatus>();
+        var loading = BeginLoad(snapshotStartedAt);
         foreach (var change in snapshot)
         {
             if (change.Kind == StateChangeKind.User && Guid.TryParse(change.Id, out var userId))
             {
-                users[userId] = UserStatus.Of(change, snapshotStartedAt);
+                loading.User(userId, change.Seconds, change.Active, change.Version);
             }
             else
             {
@@ -106,16 +106,52 @@ public sealed class RevocationList : IStateChangeConsumer
             }
         }
 
-        foreach (var (userId, status) in _users)
+        loading.Complete();
+    }
+
+    /// <summary>Starts a <see cref="Load"/> whose rows are handed over one by one, as they are read.</summary>
+    public Snapshot BeginLoad(long snapshotStartedAt) => new(this, snapshotStartedAt);
+
+    /// <summary>A snapshot being read: each row goes straight into the state, with no object kept per row.</summary>
+    public sealed class Snapshot
+    {
+        private readonly RevocationList _list;
+        private readonly long _startedAt;
+        private readonly ConcurrentDictionary<Guid, UserStatus> _users = new();
+
+        internal Snapshot(RevocationList list, long startedAt) => (_list, _startedAt) = (list, startedAt);
+
+        public void User(Guid userId, long validAfter, bool active, long version) =>
+            _users[userId] = new UserStatus(validAfter, (version << 1) | (active ? 1L : 0L), _startedAt);
+
+        public void Session(Guid sessionId, long until) => Keep(_list._sessions, sessionId, until);
+
+        public void Token(string tokenId, long until)
         {
-            if (status.AppliedAt >= snapshotStartedAt)
+            if (Guid.TryParseExact(tokenId, "N", out var jti))
             {
-                // Versions from different instances' clocks do not compare; arrival order here does.
-                users[userId] = status;
+                Keep(_list._tokens, jti, until);
+            }
+            else
+            {
+                Keep(_list._otherTokens, tokenId, until);
             }
         }
 
-        _users = users;
+        /// <summary>Replaces the users with the snapshot's, keeping those that arrived since it began.</summary>
+        public void Complete()
+        {
+            foreach (var (userId, status) in _list._users)
+            {
+                if (status.AppliedAt >= _startedAt)
+                {
+                    // Versions from different instances' clocks do not compare; arrival order here does.
+                    _users[userId] = status;
+                }
+            }
+
+            _list._users = _users;
+        }
     }
 
     /// <summary>Drops ended sessions and token ids past the second they were kept until.</summary>

@@ -114,7 +114,6 @@ public sealed class RevocationSync(
         try
         {
             var startedAt = time.GetTimestamp(); // before reading: later local changes win over this snapshot
-            var version = time.GetUtcNow().ToUnixTimeMilliseconds();
             var now = time.GetUtcNow().UtcDateTime;
             // A revocation older than one token lifetime (plus skew) can no longer match a live token.
             var window = now - keys.AccessTokenLifetime - keys.ValidationParameters.ClockSkew;
@@ -123,37 +122,44 @@ public sealed class RevocationSync(
             var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
             await feed.StartAsync(db, now, cancellationToken);
 
+            // Streamed into the state as read: no list of rows, no message object per row.
+            var loading = revocations.BeginLoad(startedAt);
             // Disabled users are cut off when disabled and cannot sign in since: their cut-off bounds them too.
-            var users = await db.Users.AsNoTracking()
-                .Where(u => u.TokensValidAfter > window)
-                .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt })
-                .ToListAsync(cancellationToken);
-            var sessionWindow = window - Revoker.EndedSessionMargin;
-            var sessions = await db.Sessions.AsNoTracking()
-                .Where(s => s.RevokedAt > sessionWindow)
-                .Select(s => new { s.Id, s.RevokedAt })
-                .ToListAsync(cancellationToken);
+            await foreach (var u in db.Users.AsNoTracking().Where(u => u.TokensValidAfter > window)
+                .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                loading.User(u.Id, UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt));
+            }
+
             // Deleted users have no row to read: a tombstone stands in until their last token has expired.
-            var deleted = await db.DeletedUsers.AsNoTracking()
-                .Where(d => d.DeletedAt > sessionWindow)
-                .Select(d => new { d.UserId, d.DeletedAt })
-                .ToListAsync(cancellationToken);
-            var tokens = await db.RevokedAccessTokens.AsNoTracking()
-                .Where(t => t.ExpiresAt > now)
-                .Select(t => new { t.TokenId, t.ExpiresAt })
-                .ToListAsync(cancellationToken);
+            var sessionWindow = window - Revoker.EndedSessionMargin;
+            await foreach (var d in db.DeletedUsers.AsNoTracking().Where(d => d.DeletedAt > sessionWindow)
+                .Select(d => new { d.UserId, d.DeletedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                loading.User(d.UserId, UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt));
+            }
 
             var lifetime = keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew;
-            var snapshot = users
-                .Select(u => new StateChange(StateChangeKind.User, u.Id.ToString(), UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt)))
-                .Concat(deleted.Select(d => new StateChange(StateChangeKind.User, d.UserId.ToString(), UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt))))
-                .Concat(sessions.Select(s => new StateChange(StateChangeKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime + Revoker.EndedSessionMargin), false, version)))
-                .Concat(tokens.Select(t => new StateChange(StateChangeKind.Token, t.TokenId, UnixSeconds(t.ExpiresAt), false, version)));
-            revocations.Load(snapshot, startedAt);
+            var sessionKept = (long)(lifetime + Revoker.EndedSessionMargin).TotalSeconds;
+            await foreach (var ended in db.Sessions.AsNoTracking().Where(s => s.RevokedAt > sessionWindow)
+                .Select(s => new { s.Id, s.RevokedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                loading.Session(ended.Id, UnixSeconds(ended.RevokedAt) + sessionKept);
+            }
+
+            await foreach (var t in db.RevokedAccessTokens.AsNoTracking().Where(t => t.ExpiresAt > now)
+                .Select(t => new { t.TokenId, t.ExpiresAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                loading.Token(t.TokenId, UnixSeconds(t.ExpiresAt));
+            }
+
+            loading.Complete();
             revocations.Prune(time.GetUtcNow().ToUnixTimeSeconds(), (long)lifetime.TotalSeconds);
             profiles.StartOver();
             _loaded = true;
-            Log.RevocationStateLoaded(logger, revocations.Count, feed.Cursor, feed.OpenGaps);
+            var took = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;
+            var entries = revocations.Count;
+            Log.RevocationStateLoaded(logger, took, entries, feed.Cursor, feed.OpenGaps);
         }
         finally
         {

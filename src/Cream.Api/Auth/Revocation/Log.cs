@@ -16,6 +16,6 @@ internal static partial class Log
     public static partial void RevocationFeedPruned(ILogger logger, int rows, int entries);
 
     [LoggerMessage(EventId = 1533, EventName = "ProfileChangeNotRecorded", Level = LogLevel.Warning,
-        Message = "A profile change could not be written to the change feed (the database is unavailable); instances that missed its message keep the cached profile until that user's next change")]
+        Message = "A profile change could not be written to the change feed; instances that missed its message keep the cached profile until that user's next change")]
     public static partial void ProfileChangeNotRecorded(ILogger logger, Exception exception);
 }

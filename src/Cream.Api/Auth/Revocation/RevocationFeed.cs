@@ -43,9 +43,10 @@ public sealed class RevocationFeed
             """).ToListAsync(cancellationToken);
         _gaps.Clear();
         _cursor = last;
-        foreach (var range in missing)
+        foreach (var range in missing.Where(range => range.First <= last))
         {
-            AddGaps(range.First, range.Last, now);
+            // Above the cursor is read anyway (a row committed between the two queries).
+            AddGaps(range.First, Math.Min(range.Last, last), now);
         }
     }
 
@@ -68,9 +69,9 @@ public sealed class RevocationFeed
         var changes = await query.OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
         foreach (var change in changes)
         {
+            _gaps.Remove(change.Sequence); // a late commit fills its gap
             if (change.Sequence <= _cursor)
             {
-                _gaps.Remove(change.Sequence); // a late commit: a gap filled
                 continue;
             }
 

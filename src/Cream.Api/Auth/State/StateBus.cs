@@ -29,9 +29,10 @@ public sealed class StateBus(StateConsumers local, IStateTransport transport, IS
             db.RevocationEvents.Add(Revocation.RevocationEvent.From(change, time.GetUtcNow().UtcDateTime));
             await db.SaveChangesAsync();
         }
-        catch (Exception exception) when (Data.DbErrors.IsUnavailable(exception))
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // The change itself is committed and announced; only a missed message would need this row.
+            // The change itself is committed and announced: its caller succeeded. Only an
+            // instance that missed the message would need this row.
             Log.ProfileChangeNotRecorded(logger, exception);
         }
     }

@@ -151,7 +151,7 @@ pg_bytes() {
     END { print total + 0 }'
 }
 
-# One resync's cost: pg_stat_statements over exactly one interval, and the bytes received.
+# Two resyncs' cost: pg_stat_statements over two intervals (calls says how many ran), and the bytes received.
 measure_resync() {
   local label="$1" changes="${2:-0}" before after
   sleep 1
@@ -160,9 +160,10 @@ measure_resync() {
   if [ "$changes" -gt 0 ]; then
     psql_ -v changes="$changes" -f "$here/change-sessions.sql" >/dev/null
   fi
-  sleep "$resync.5"
+  # Two intervals: the changes may commit just after one resync has read the feed.
+  sleep "$((2 * resync)).5"
   after=$(pg_bytes)
-  result "$label: bytes received from PostgreSQL per resync" "$((after - before)) B"
+  result "$label: bytes received from PostgreSQL in two resync intervals" "$((after - before)) B"
   psql_ -At -F ' | ' -c "
     SELECT calls, rows, shared_blks_hit + shared_blks_read, round(total_exec_time::numeric, 1),
            regexp_replace(left(query, 90), '\s+', ' ', 'g')

@@ -183,6 +183,7 @@ public static class AuthExtensions
         builder.Services.AddSingleton<StateConsumers>();
         builder.Services.AddSingleton<StateBus>();
         builder.Services.AddScoped<Revoker>();
+        builder.Services.AddSingleton<RevocationFeed>();
         builder.Services.AddSingleton<RevocationSync>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RevocationSync>());
 

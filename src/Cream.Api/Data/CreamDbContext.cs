@@ -26,6 +26,7 @@ public abstract class CreamDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<RevokedAccessToken> RevokedAccessTokens => Set<RevokedAccessToken>();
     public DbSet<DeletedUser> DeletedUsers => Set<DeletedUser>();
+    public DbSet<RevocationEvent> RevocationEvents => Set<RevocationEvent>();
     public DbSet<TrackedStock> TrackedStocks => Set<TrackedStock>();
     public DbSet<TrackingRequest> TrackingRequests => Set<TrackingRequest>();
     public DbSet<StoredSigningKey> SigningKeys => Set<StoredSigningKey>();

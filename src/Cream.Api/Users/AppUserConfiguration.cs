@@ -34,6 +34,8 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
         user.Property(u => u.TwoFactorSecret).HasColumnName("two_factor_secret").HasMaxLength(512);
         user.Property(u => u.TwoFactorLastStep).HasColumnName("two_factor_last_step");
         user.Property(u => u.TokensValidAfter).HasColumnName("tokens_valid_after");
+        // The revocation snapshot at start reads the users cut off within one token lifetime.
+        user.HasIndex(u => u.TokensValidAfter).HasDatabaseName("ix_app_users_tokens_valid_after");
         user.Property(u => u.SecurityStamp).HasColumnName("security_stamp");
         user.PrimitiveCollection(u => u.Roles).HasColumnName("roles");
     }

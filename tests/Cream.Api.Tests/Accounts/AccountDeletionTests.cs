@@ -274,7 +274,7 @@ public abstract class AccountDeletionTests(CreamApiFactory factory)
         // The user's row is gone, so only the tombstone can tell the resync about it. (A resync
         // keeps what arrived after it started; on the test clock, "after" needs the clock to move.)
         factory.Time.Advance(TimeSpan.FromSeconds(1));
-        await factory.Services.GetRequiredService<RevocationSync>().ResyncAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<RevocationSync>().ReloadAsync(CancellationToken.None);
 
         using var adminCall = await factory.CreateClient(user.AccessToken).GetAsync("/api/admin/users?page_size=1");
         Assert.Equal(HttpStatusCode.Unauthorized, adminCall.StatusCode);
@@ -305,7 +305,7 @@ public abstract class AccountDeletionTests(CreamApiFactory factory)
         // Arrangement: the tombstone removed and the state reloaded, as if the revocation had never reached this instance.
         await factory.WithDbAsync(db => db.DeletedUsers.Where(d => d.UserId == user.Id).ExecuteDeleteAsync());
         factory.Time.Advance(TimeSpan.FromSeconds(1));
-        await factory.Services.GetRequiredService<RevocationSync>().ResyncAsync(CancellationToken.None);
+        await factory.Services.GetRequiredService<RevocationSync>().ReloadAsync(CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, await factory.SessionsStatusAsync(user.AccessToken)); // the revocation state no longer refuses it
 
         await factory.AssertRefusedAsync(user.AccessToken, description: "The account is disabled"); // the profile is read from the database

@@ -173,7 +173,7 @@ public sealed class StartupAndCommandTests : IDisposable
         await connection.OpenAsync();
         await using var tables = new NpgsqlCommand(
             "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'public'", connection);
-        Assert.Equal("__EFMigrationsHistory,app_users,auth_events,data_protection_keys,deleted_users,email_outbox,mfa_challenges,recovery_codes,refresh_tokens,revoked_access_tokens,sessions,signing_keys,tracked_stock,tracking_requests", await tables.ExecuteScalarAsync());
+        Assert.Equal("__EFMigrationsHistory,app_users,auth_events,data_protection_keys,deleted_users,email_outbox,mfa_challenges,recovery_codes,refresh_tokens,revocation_events,revoked_access_tokens,sessions,signing_keys,tracked_stock,tracking_requests", await tables.ExecuteScalarAsync());
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public abstract class SessionExpiryTests(CreamApiFactory factory)
         factory.Time.Advance(TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(10));
         var sync = factory.Services.GetRequiredService<RevocationSync>();
 
-        await sync.ResyncAsync(CancellationToken.None);
+        await sync.ReloadAsync(CancellationToken.None); // the whole state read again from the revoked rows
 
         await factory.AssertRefusedAsync(user.AccessToken);
     }
@@ -153,7 +153,7 @@ public abstract class SessionExpiryTests(CreamApiFactory factory)
         factory.Time.Advance(TimeSpan.FromMinutes(1));
         var sync = factory.Services.GetRequiredService<RevocationSync>();
 
-        await sync.ResyncAsync(CancellationToken.None);
+        await sync.ReloadAsync(CancellationToken.None); // the whole state read again from the revoked rows
 
         await factory.AssertRefusedAsync(user.AccessToken);
         await factory.AssertAcceptedAsync(other.AccessToken);
@@ -169,7 +169,7 @@ public abstract class SessionExpiryTests(CreamApiFactory factory)
         factory.Time.Advance(TimeSpan.FromMinutes(1));
         var sync = factory.Services.GetRequiredService<RevocationSync>();
 
-        await sync.ResyncAsync(CancellationToken.None);
+        await sync.ReloadAsync(CancellationToken.None); // the whole state read again from the revoked rows
 
         await factory.AssertRefusedAsync(user.AccessToken);
         await factory.AssertAcceptedAsync(fresh.AccessToken);
@@ -190,7 +190,7 @@ public abstract class SessionExpiryTests(CreamApiFactory factory)
         factory.Time.Advance(TimeSpan.FromMinutes(1));
         var sync = factory.Services.GetRequiredService<RevocationSync>();
 
-        await sync.ResyncAsync(CancellationToken.None);
+        await sync.ReloadAsync(CancellationToken.None); // the whole state read again from the revoked rows
 
         await factory.AssertRefusedAsync(user.AccessToken);
         await factory.AssertAcceptedAsync(sameSession.AccessToken);

@@ -9,20 +9,31 @@ using Microsoft.Extensions.Options;
 namespace Cream.Api.Auth.Revocation;
 
 /// <summary>
-/// Loads the revocation state from the database at start and again every
-/// <see cref="RevocationOptions.ResyncSeconds"/>: the safety net under pub/sub, and the only
-/// propagation between instances that share a database but no Redis.
+/// Loads the revocation state from the database at start, then every
+/// <see cref="RevocationOptions.ResyncSeconds"/> reads only what changed since
+/// (<see cref="RevocationFeed"/>): the safety net under pub/sub, and the only propagation
+/// between instances that share a database but no Redis.
 /// </summary>
 public sealed class RevocationSync(
     IServiceScopeFactory scopes,
     RevocationList revocations,
+    RevocationFeed feed,
+    StateConsumers consumers,
     ProfileCache profiles,
     AccessTokenKeys keys,
     TimeProvider time,
     IOptions<RevocationOptions> options,
     ILogger<RevocationSync> logger) : BackgroundService
 {
+    /// <summary>How often this instance deletes change rows no live token can need any more.</summary>
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _loaded;
+    private DateTime _prunedAt;
+
+    /// <summary>How long any revocation can matter: one token lifetime, the clock skew, and the ended-session margin.</summary>
+    private TimeSpan Relevance => keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew + Revoker.EndedSessionMargin;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -34,12 +45,17 @@ public sealed class RevocationSync(
         Periodic.RunAsync(TimeSpan.FromSeconds(options.Value.ResyncSeconds), time, ResyncAsync,
             exception => Log.RevocationResyncFailed(logger, exception), stoppingToken);
 
-    /// <summary>Reloads now; a failure is logged and the current state kept (it only ever errs towards refusing less recently revoked tokens until the next try).</summary>
+    /// <summary>
+    /// Catches up now (after Redis was unreachable, when messages may have been lost): the changes
+    /// since the last read, and every cached profile dropped, since a lost message may have hidden
+    /// a profile change. A failure is logged and the current state kept.
+    /// </summary>
     public async Task TryResyncAsync(CancellationToken cancellationToken)
     {
         try
         {
             await ResyncAsync(cancellationToken);
+            profiles.StartOver();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -47,47 +63,103 @@ public sealed class RevocationSync(
         }
     }
 
+    /// <summary>Reads the changes since the last read (the whole snapshot the first time) and applies them.</summary>
     public async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        if (!_loaded)
+        {
+            await ReloadAsync(cancellationToken);
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
+            var (changes, gapsGivenUp) = await feed.ReadAsync(db, now, Relevance, cancellationToken);
+            foreach (var change in changes)
+            {
+                consumers.Deliver(change.ToChange()); // the profile cache drops just these users
+            }
+
+            if (gapsGivenUp > 0)
+            {
+                Log.RevocationGapsGivenUp(logger, gapsGivenUp);
+            }
+
+            var dropped = revocations.Prune(time.GetUtcNow().ToUnixTimeSeconds(), (long)(keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew).TotalSeconds);
+            if (now - _prunedAt >= PruneEvery)
+            {
+                _prunedAt = now;
+                var pruned = await RevocationFeed.PruneAsync(db, now - Relevance - PruneEvery, cancellationToken);
+                Log.RevocationFeedPruned(logger, pruned, dropped);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole state from the revoked rows themselves, as at start: where the feed stands
+    /// first (so that what commits meanwhile is read next time), then every revocation that can
+    /// still match a live token. Cached profiles are dropped.
+    /// </summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             var startedAt = time.GetTimestamp(); // before reading: later local changes win over this snapshot
-            var version = time.GetUtcNow().ToUnixTimeMilliseconds();
             var now = time.GetUtcNow().UtcDateTime;
             // A revocation older than one token lifetime (plus skew) can no longer match a live token.
             var window = now - keys.AccessTokenLifetime - keys.ValidationParameters.ClockSkew;
 
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
-            var users = await db.Users.AsNoTracking()
-                .Where(u => !u.IsActive || u.TokensValidAfter > window)
-                .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt })
-                .ToListAsync(cancellationToken);
-            var sessionWindow = window - Revoker.EndedSessionMargin;
-            var sessions = await db.Sessions.AsNoTracking()
-                .Where(s => s.RevokedAt > sessionWindow)
-                .Select(s => new { s.Id, s.RevokedAt })
-                .ToListAsync(cancellationToken);
+            await feed.StartAsync(db, now, cancellationToken);
+
+            // Streamed into the state as read: no list of rows, no message object per row.
+            var loading = revocations.BeginLoad(startedAt);
+            // Disabled users are cut off when disabled and cannot sign in since: their cut-off bounds them too.
+            await foreach (var u in db.Users.AsNoTracking().Where(u => u.TokensValidAfter > window)
+                .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                loading.User(u.Id, UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt));
+            }
+
             // Deleted users have no row to read: a tombstone stands in until their last token has expired.
-            var deleted = await db.DeletedUsers.AsNoTracking()
-                .Where(d => d.DeletedAt > sessionWindow)
-                .Select(d => new { d.UserId, d.DeletedAt })
-                .ToListAsync(cancellationToken);
-            var tokens = await db.RevokedAccessTokens.AsNoTracking()
-                .Where(t => t.ExpiresAt > now)
-                .Select(t => new { t.TokenId, t.ExpiresAt })
-                .ToListAsync(cancellationToken);
+            var sessionWindow = window - Revoker.EndedSessionMargin;
+            await foreach (var d in db.DeletedUsers.AsNoTracking().Where(d => d.DeletedAt > sessionWindow)
+                .Select(d => new { d.UserId, d.DeletedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                loading.User(d.UserId, UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt));
+            }
 
             var lifetime = keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew;
-            var snapshot = users
-                .Select(u => new StateChange(StateChangeKind.User, u.Id.ToString(), UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt)))
-                .Concat(deleted.Select(d => new StateChange(StateChangeKind.User, d.UserId.ToString(), UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt))))
-                .Concat(sessions.Select(s => new StateChange(StateChangeKind.Session, s.Id.ToString(), UnixSeconds(s.RevokedAt!.Value + lifetime + Revoker.EndedSessionMargin), false, version)))
-                .Concat(tokens.Select(t => new StateChange(StateChangeKind.Token, t.TokenId, UnixSeconds(t.ExpiresAt), false, version)));
-            revocations.Load(snapshot, startedAt);
-            revocations.Prune(time.GetUtcNow().ToUnixTimeSeconds());
-            profiles.StartOver(); // a lost message may have hidden a profile change
+            var sessionKept = (long)(lifetime + Revoker.EndedSessionMargin).TotalSeconds;
+            await foreach (var ended in db.Sessions.AsNoTracking().Where(s => s.RevokedAt > sessionWindow)
+                .Select(s => new { s.Id, s.RevokedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                loading.Session(ended.Id, UnixSeconds(ended.RevokedAt) + sessionKept);
+            }
+
+            await foreach (var t in db.RevokedAccessTokens.AsNoTracking().Where(t => t.ExpiresAt > now)
+                .Select(t => new { t.TokenId, t.ExpiresAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                loading.Token(t.TokenId, UnixSeconds(t.ExpiresAt));
+            }
+
+            loading.Complete();
+            revocations.Prune(time.GetUtcNow().ToUnixTimeSeconds(), (long)lifetime.TotalSeconds);
+            profiles.StartOver();
+            _loaded = true;
+            var took = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;
+            var entries = revocations.Count;
+            Log.RevocationStateLoaded(logger, took, entries, feed.Cursor, feed.OpenGaps);
         }
         finally
         {

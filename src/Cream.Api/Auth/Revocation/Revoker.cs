@@ -6,12 +6,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Cream.Api.Auth.Revocation;
 
 /// <summary>
-/// Every revocation goes through here: the database first (the truth that resyncs read),
-/// then this instance's state (refused on the very next request), then the other instances.
-/// Inside <see cref="InTransactionAsync"/> the changes are announced once the transaction has
-/// committed, so nothing is refused for a change the database never kept.
+/// Every revocation goes through here: the database first (the truth that resyncs read), with a
+/// <see cref="RevocationEvent"/> per change in the same transaction (what the periodic resync
+/// reads), then this instance's state (refused on the very next request), then the other
+/// instances. Inside <see cref="InTransactionAsync"/> the changes are announced once the
+/// transaction has committed, so nothing is refused for a change the database never kept.
 /// </summary>
-public sealed class Revoker(
+public sealed partial class Revoker(
     CreamDbContext db,
     StateBus bus,
     AccessTokenKeys keys,
@@ -44,6 +45,8 @@ public sealed class Revoker(
 
         try
         {
+            // The change rows go in with the revocation itself: a resync sees both or neither.
+            await RecordAsync(_unannounced, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         finally
@@ -62,6 +65,13 @@ public sealed class Revoker(
     /// <summary>Ends one session of one user; false when there is no such live session.</summary>
     public async Task<bool> RevokeSessionAsync(Guid userId, Guid sessionId, string reason, CancellationToken cancellationToken)
     {
+        if (!_inTransaction)
+        {
+            var revoked = false;
+            await InTransactionAsync(async token => revoked = await RevokeSessionAsync(userId, sessionId, reason, token), cancellationToken);
+            return revoked;
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         var ended = await db.Sessions
             .Where(s => s.Id == sessionId && s.UserId == userId && s.IsValid)
@@ -185,39 +195,6 @@ public sealed class Revoker(
             validAfter is { } after ? new DateTimeOffset(after).ToUnixTimeSeconds() : 0, true, now.ToUnixTimeMilliseconds()));
     }
 
-    /// <summary>Revokes one access token by its <c>jti</c> until it expires (RFC 7009).</summary>
-    public async Task RevokeAccessTokenAsync(Guid userId, string tokenId, DateTime expiresAt, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        // Validation accepts a token until exp + skew, so the revocation must last as long.
-        var keepUntil = expiresAt + keys.ValidationParameters.ClockSkew;
-        if (keepUntil <= now || await db.RevokedAccessTokens.AnyAsync(t => t.TokenId == tokenId, cancellationToken))
-        {
-            return;
-        }
-
-        db.RevokedAccessTokens.Add(new Cream.Api.Auth.Sessions.RevokedAccessToken
-        {
-            TokenId = tokenId,
-            UserId = userId,
-            ExpiresAt = keepUntil,
-            RevokedAt = now,
-        });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException exception) when (DbErrors.IsUniqueViolation(exception))
-        {
-            db.ChangeTracker.Clear(); // revoked twice at once: once is enough
-        }
-
-        await ApplyAsync(new StateChange(StateChangeKind.Token, tokenId, new DateTimeOffset(keepUntil).ToUnixTimeSeconds(), false,
-            time.GetUtcNow().ToUnixTimeMilliseconds()));
-        Log.AccessTokenRevoked(logger, userId);
-        metrics.Revoked("access_token", "rfc7009_revoke");
-    }
-
     /// <summary>
     /// How much longer than a token's lifetime an ended session is remembered: a refresh that
     /// held the session while the logout waited mints a moment after the end the logout records.
@@ -231,14 +208,24 @@ public sealed class Revoker(
         return new StateChange(StateChangeKind.Session, sessionId.ToString(), until, false, new DateTimeOffset(endedAt).ToUnixTimeMilliseconds());
     }
 
-    private Task ApplyAsync(StateChange change)
+    private async Task ApplyAsync(StateChange change)
     {
-        if (!_inTransaction)
+        if (_inTransaction)
         {
-            return bus.PublishAsync(change);
+            _unannounced.Add(change);
+            return;
         }
 
-        _unannounced.Add(change);
-        return Task.CompletedTask;
+        await RecordAsync([change], CancellationToken.None);
+        await bus.PublishAsync(change);
+    }
+
+    private async Task RecordAsync(List<StateChange> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Count > 0)
+        {
+            db.RevocationEvents.AddRange(changes.Select(change => RevocationEvent.From(change, time.GetUtcNow().UtcDateTime)));
+            await db.SaveChangesAsync(cancellationToken);
+        }
     }
 }

@@ -154,6 +154,49 @@ namespace Cream.Api.Data.Migrations.Postgres
                     b.ToTable("deleted_users", (string)null);
                 });
 
+            modelBuilder.Entity("Cream.Api.Auth.Revocation.RevocationEvent", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("Seconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seconds");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_revocation_events_created_at");
+
+                    b.ToTable("revocation_events", (string)null);
+                });
+
             modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -652,6 +695,9 @@ namespace Cream.Api.Data.Migrations.Postgres
 
                     b.HasIndex("PasswordResetToken")
                         .HasDatabaseName("ix_app_users_password_reset_token");
+
+                    b.HasIndex("TokensValidAfter")
+                        .HasDatabaseName("ix_app_users_tokens_valid_after");
 
                     b.ToTable("app_users", (string)null);
                 });

@@ -146,6 +146,47 @@ namespace Cream.Api.Data.Migrations.Sqlite
                     b.ToTable("deleted_users", (string)null);
                 });
 
+            modelBuilder.Entity("Cream.Api.Auth.Revocation.RevocationEvent", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("Seconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seconds");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_revocation_events_created_at");
+
+                    b.ToTable("revocation_events", (string)null);
+                });
+
             modelBuilder.Entity("Cream.Api.Auth.Sessions.RefreshToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -643,6 +684,9 @@ namespace Cream.Api.Data.Migrations.Sqlite
 
                     b.HasIndex("PasswordResetToken")
                         .HasDatabaseName("ix_app_users_password_reset_token");
+
+                    b.HasIndex("TokensValidAfter")
+                        .HasDatabaseName("ix_app_users_tokens_valid_after");
 
                     b.ToTable("app_users", (string)null);
                 });

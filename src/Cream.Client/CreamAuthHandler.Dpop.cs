@@ -74,12 +74,18 @@ public sealed partial class CreamAuthHandler
         return imported;
     }
 
-    /// <summary>Sends with the token (if any) and, given a key, a fresh proof; once more with a fresh nonce when the service asks for one.</summary>
+    /// <summary>
+    /// Sends with the token (none: the request's own <c>Authorization</c>, if any, stays) and,
+    /// given a key, a fresh proof; once more with a fresh nonce when the service asks for one.
+    /// </summary>
     private async Task<HttpResponseMessage> SendSignedAsync(
         HttpRequestMessage request, TokenSet? tokens, DpopProofKey? key, CancellationToken cancellationToken)
     {
         var bound = key is not null && tokens is { IsDpopBound: true };
-        request.Headers.Authorization = tokens is null ? null : new AuthenticationHeaderValue(bound ? ProofHeader : "Bearer", tokens.AccessToken);
+        if (tokens is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue(bound ? ProofHeader : "Bearer", tokens.AccessToken);
+        }
         if (key is null)
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 
 namespace Cream.Client;
@@ -16,10 +15,9 @@ namespace Cream.Client;
 /// <item>when the server refuses the refresh token (400/401), clears the store and lets the 401 through;</item>
 /// <item>with <see cref="UseDpop"/>, signs a DPoP proof for every request to the service (RFC 9449; see <c>CreamAuthHandler.Dpop.cs</c>).</item>
 /// </list>
-/// The token endpoints (signup, login, refresh, revoke) and requests marked with
-/// <see cref="AnonymousRequest"/> go without a token; requests to any other origin than the
-/// service's are sent as they are: neither token nor proof ever leaves for another host.
-/// Use one handler per <see cref="ITokenStore"/>.
+/// The token endpoints (signup, login, refresh, revoke) and requests marked with <see cref="AnonymousRequest"/>
+/// go without a token; requests to any other origin than the service's are sent as they are:
+/// neither token nor proof ever leaves for another host. Use one handler per <see cref="ITokenStore"/>.
 /// </summary>
 public sealed partial class CreamAuthHandler : DelegatingHandler
 {
@@ -69,19 +67,15 @@ public sealed partial class CreamAuthHandler : DelegatingHandler
 
         var stored = await _store.GetAsync(cancellationToken).ConfigureAwait(false);
         var tokens = IsAnonymous(request) ? null : stored;
-        if (tokens is null && !UseDpop && stored?.DpopKey is null)
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (request.Content is not null)
+        var key = KeyFor(stored);
+        if (request.Content is not null && (tokens is not null || key is not null))
         {
             await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false); // it may be sent again
         }
 
         if (tokens is null)
         {
-            return await SendSignedAsync(request, null, KeyFor(stored), cancellationToken).ConfigureAwait(false);
+            return await SendSignedAsync(request, null, key, cancellationToken).ConfigureAwait(false);
         }
 
         if (_timeProvider.GetUtcNow() >= tokens.AccessTokenExpiresAt - RefreshMargin)

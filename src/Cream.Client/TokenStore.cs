@@ -41,7 +41,8 @@ public sealed record TokenSet(string AccessToken, string RefreshToken, DateTimeO
 
 /// <summary>
 /// Where a client keeps its tokens between requests: memory by default, or secure platform
-/// storage so a user stays signed in across restarts. One store serves one signed-in user.
+/// storage so a user stays signed in across restarts (with DPoP, keep <see cref="TokenSet.DpopKey"/>
+/// too, so the tokens stay usable). One store serves one signed-in user.
 /// </summary>
 public interface ITokenStore
 {

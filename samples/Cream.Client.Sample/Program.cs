@@ -1,16 +1,19 @@
 using System.Security.Cryptography;
 using Cream.Client;
 
-// Usage: dotnet run --project samples/Cream.Client.Sample [base-url]
-var baseAddress = new Uri(args.Length > 0 ? args[0] : "http://localhost:5080");
-using var cream = CreamClient.Create(baseAddress);
+// Usage: dotnet run --project samples/Cream.Client.Sample [base-url] [--dpop]
+//   --dpop: DPoP-bound tokens (RFC 9449): every request carries a proof from a key of this client.
+var useDpop = args.Contains("--dpop", StringComparer.Ordinal);
+var positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+var baseAddress = new Uri(positional.Length > 0 ? positional[0] : "http://localhost:5080");
+using var cream = CreamClient.Create(baseAddress, useDpop: useDpop);
 
 try
 {
     var email = $"sample-{Guid.NewGuid():N}@example.com";
     var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
-    await cream.SignupAsync(new SignupRequest(email, password, "Sample", "User"));
-    Console.WriteLine($"Signed up {email}");
+    var tokens = await cream.SignupAsync(new SignupRequest(email, password, "Sample", "User"));
+    Console.WriteLine($"Signed up {email} (token type {tokens?.TokenType ?? "none: verify the email first"})");
 
     var tracked = await cream.TrackStockAsync("AAPL");
     Console.WriteLine(tracked.Message);

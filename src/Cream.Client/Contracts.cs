@@ -12,8 +12,8 @@ public sealed record SignupRequest(string Email, string Password, string FirstNa
 }
 
 /// <summary>The token response of signup, login and refresh (RFC 6749 §5.1).</summary>
-/// <param name="AccessToken">The signed JWT to send as <c>Authorization: Bearer</c>.</param>
-/// <param name="TokenType">Always <c>bearer</c>.</param>
+/// <param name="AccessToken">The signed JWT to send as <c>Authorization: Bearer</c> (or <c>DPoP</c> when bound).</param>
+/// <param name="TokenType"><c>bearer</c>, or <c>DPoP</c> when the request carried a DPoP proof and the token is bound to its key.</param>
 /// <param name="ExpiresIn">Seconds until the access token expires.</param>
 /// <param name="RefreshToken">The opaque token that obtains the next pair; it is rotated on every use.</param>
 public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken)

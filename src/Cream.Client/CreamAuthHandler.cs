@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 
 namespace Cream.Client;
@@ -13,13 +12,14 @@ namespace Cream.Client;
 /// (which the server would treat as theft and answer by ending the session); a refresh whose
 /// answer was lost on the way is asked again at once, inside the server's grace window, where
 /// it gets the same successor;</item>
-/// <item>when the server refuses the refresh token (400/401), clears the store and lets the 401 through.</item>
+/// <item>when the server refuses the refresh token (400/401), clears the store and lets the 401 through;</item>
+/// <item>with <see cref="UseDpop"/>, signs a DPoP proof for every request to the service (RFC 9449; see <c>CreamAuthHandler.Dpop.cs</c>).</item>
 /// </list>
-/// The token endpoints (signup, login, refresh, revoke), requests marked with
-/// <see cref="AnonymousRequest"/> and requests to any other origin than the service's are sent
-/// as they are: the token never leaves for another host. Use one handler per <see cref="ITokenStore"/>.
+/// The token endpoints (signup, login, refresh, revoke) and requests marked with <see cref="AnonymousRequest"/>
+/// go without a token; requests to any other origin than the service's are sent as they are:
+/// neither token nor proof ever leaves for another host. Use one handler per <see cref="ITokenStore"/>.
 /// </summary>
-public sealed class CreamAuthHandler : DelegatingHandler
+public sealed partial class CreamAuthHandler : DelegatingHandler
 {
     /// <summary>Set to true on a request to send it without a token and never refresh for it.</summary>
     public static readonly HttpRequestOptionsKey<bool> AnonymousRequest = new("Cream.Client.Anonymous");
@@ -60,15 +60,22 @@ public sealed class CreamAuthHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var tokens = IsAnonymous(request) ? null : await _store.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (tokens is null)
+        if (IsOtherOrigin(request))
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false); // never our token or proof
         }
 
-        if (request.Content is not null)
+        var stored = await _store.GetAsync(cancellationToken).ConfigureAwait(false);
+        var tokens = IsAnonymous(request) ? null : stored;
+        var key = KeyFor(stored);
+        if (request.Content is not null && (tokens is not null || key is not null))
         {
-            await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false); // it may be sent again
+        }
+
+        if (tokens is null)
+        {
+            return await SendSignedAsync(request, null, key, cancellationToken).ConfigureAwait(false);
         }
 
         if (_timeProvider.GetUtcNow() >= tokens.AccessTokenExpiresAt - RefreshMargin)
@@ -76,8 +83,7 @@ public sealed class CreamAuthHandler : DelegatingHandler
             tokens = await RefreshBeforeExpiryAsync(tokens, cancellationToken).ConfigureAwait(false);
         }
 
-        request.Headers.Authorization = tokens is null ? null : new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await SendSignedAsync(request, tokens, KeyFor(tokens), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized || tokens is null)
         {
             return response;
@@ -100,21 +106,18 @@ public sealed class CreamAuthHandler : DelegatingHandler
         }
 
         response.Dispose();
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", refreshed.AccessToken);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return await SendSignedAsync(request, refreshed, KeyFor(refreshed), cancellationToken).ConfigureAwait(false);
     }
 
-    private bool IsAnonymous(HttpRequestMessage request)
+    private bool IsOtherOrigin(HttpRequestMessage request) =>
+        request.RequestUri is { IsAbsoluteUri: true } target
+        && Uri.Compare(target, _serviceRoot, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0;
+
+    private static bool IsAnonymous(HttpRequestMessage request)
     {
         if (request.Options.TryGetValue(AnonymousRequest, out var anonymous) && anonymous)
         {
             return true;
-        }
-
-        if (request.RequestUri is { IsAbsoluteUri: true } target
-            && Uri.Compare(target, _serviceRoot, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
-        {
-            return true; // another origin: never send it our token
         }
 
         var path = request.RequestUri is { IsAbsoluteUri: true } uri ? uri.AbsolutePath : request.RequestUri?.OriginalString ?? "";
@@ -196,12 +199,14 @@ public sealed class CreamAuthHandler : DelegatingHandler
         {
             Content = JsonContent.Create(new RefreshRequest(current.RefreshToken), CreamJsonContext.Default.RefreshRequest),
         };
-        using var response = await base.SendAsync(request, timeout.Token).ConfigureAwait(false);
+        await request.Content.LoadIntoBufferAsync(timeout.Token).ConfigureAwait(false);
+        var key = KeyFor(current);
+        using var response = await SendSignedAsync(request, null, key, timeout.Token).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadFromJsonAsync(CreamJsonContext.Default.TokenResponse, timeout.Token).ConfigureAwait(false)
                 ?? throw new CreamApiException("The refresh response had no body.");
-            var next = TokenSet.From(body, _timeProvider.GetUtcNow());
+            var next = TokenSet.From(body, _timeProvider.GetUtcNow(), key?.PrivateKeyText);
             return await ReplaceIfUnchangedAsync(current, next).ConfigureAwait(false);
         }
 

@@ -25,7 +25,7 @@ public sealed partial class CreamClient
 
         var tokens = await response.Content.ReadFromJsonAsync(CreamJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false)
             ?? throw new System.Text.Json.JsonException("The signup response had an empty body.");
-        await StoreAsync(tokens, cancellationToken).ConfigureAwait(false);
+        await StoreAsync(tokens, http, cancellationToken).ConfigureAwait(false);
         return tokens;
     }
 
@@ -46,9 +46,9 @@ public sealed partial class CreamClient
             new("username", username),
             new("password", password),
         ]);
-        var tokens = await SendAsync(Request(HttpMethod.Post, "api/auth/login", anonymous: true, content: form), CreamJsonContext.Default.TokenResponse, cancellationToken)
-            .ConfigureAwait(false);
-        await StoreAsync(tokens, cancellationToken).ConfigureAwait(false);
+        var request = Request(HttpMethod.Post, "api/auth/login", anonymous: true, content: form);
+        var tokens = await SendAsync(request, CreamJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
+        await StoreAsync(tokens, request, cancellationToken).ConfigureAwait(false);
         return tokens;
     }
 
@@ -60,10 +60,10 @@ public sealed partial class CreamClient
     public async Task<TokenResponse> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(refreshToken);
-        var tokens = await SendAsync(
-            Request(HttpMethod.Post, "api/auth/refresh", anonymous: true, content: JsonContent.Create(new RefreshRequest(refreshToken), CreamJsonContext.Default.RefreshRequest)),
-            CreamJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
-        await StoreAsync(tokens, cancellationToken).ConfigureAwait(false);
+        var request = Request(HttpMethod.Post, "api/auth/refresh", anonymous: true,
+            content: JsonContent.Create(new RefreshRequest(refreshToken), CreamJsonContext.Default.RefreshRequest));
+        var tokens = await SendAsync(request, CreamJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
+        await StoreAsync(tokens, request, cancellationToken).ConfigureAwait(false);
         return tokens;
     }
 

@@ -52,10 +52,10 @@ public sealed partial class CreamClient
     {
         ArgumentNullException.ThrowIfNull(mfaToken);
         ArgumentNullException.ThrowIfNull(code);
-        var tokens = await SendAsync(
-            Request(HttpMethod.Post, "api/auth/mfa/verify", anonymous: true, content: JsonContent.Create(new MfaVerifyBody(mfaToken, code), CreamJsonContext.Default.MfaVerifyBody)),
-            CreamJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
-        await StoreAsync(tokens, cancellationToken).ConfigureAwait(false);
+        var request = Request(HttpMethod.Post, "api/auth/mfa/verify", anonymous: true,
+            content: JsonContent.Create(new MfaVerifyBody(mfaToken, code), CreamJsonContext.Default.MfaVerifyBody));
+        var tokens = await SendAsync(request, CreamJsonContext.Default.TokenResponse, cancellationToken).ConfigureAwait(false);
+        await StoreAsync(tokens, request, cancellationToken).ConfigureAwait(false);
         return tokens;
     }
 

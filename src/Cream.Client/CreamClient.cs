@@ -10,7 +10,7 @@ namespace Cream.Client;
 /// <summary>
 /// A typed client of the Cream API: one method per endpoint. Signup, login and refresh store the
 /// tokens they receive in the <see cref="ITokenStore"/>; logout clears it. Together with a
-/// <see cref="CreamAuthHandler"/> in the HTTP pipeline (which <see cref="Create"/> sets up),
+/// <see cref="CreamAuthHandler"/> in the HTTP pipeline (which <see cref="Create(Uri, ITokenStore?, TimeProvider?, HttpMessageHandler?, TimeSpan?, bool)"/> sets up),
 /// every other call is signed and its token kept fresh. Errors are thrown as
 /// <see cref="CreamApiException"/>.
 /// </summary>
@@ -59,12 +59,14 @@ public sealed partial class CreamClient : IDisposable
     /// <param name="timeProvider">The clock token expiry is judged by; the system clock by default.</param>
     /// <param name="innerHandler">The handler that sends requests; disposed with the client.</param>
     /// <param name="refreshMargin">How long before expiry the access token is replaced; 60 seconds by default.</param>
+    /// <param name="useDpop">True: sign in for DPoP-bound tokens (RFC 9449) and send a proof with every request; see <see cref="CreamAuthHandler.UseDpop"/>.</param>
     public static CreamClient Create(
         Uri baseAddress,
         ITokenStore? tokenStore = null,
         TimeProvider? timeProvider = null,
         HttpMessageHandler? innerHandler = null,
-        TimeSpan? refreshMargin = null)
+        TimeSpan? refreshMargin = null,
+        bool useDpop = false)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         tokenStore ??= new InMemoryTokenStore();
@@ -73,12 +75,18 @@ public sealed partial class CreamClient : IDisposable
         {
             InnerHandler = innerHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
             RefreshMargin = refreshMargin ?? CreamAuthHandler.DefaultRefreshMargin,
+            UseDpop = useDpop,
         };
 
         var http = new HttpClient(handler, disposeHandler: true) { BaseAddress = root };
         http.DefaultRequestHeaders.UserAgent.Add(UserAgent);
         return new CreamClient(http, tokenStore, timeProvider, ownsHttpClient: true);
     }
+
+    /// <summary>The first version's signature, kept so code built against it still runs.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public static CreamClient Create(Uri baseAddress, ITokenStore? tokenStore, TimeProvider? timeProvider, HttpMessageHandler? innerHandler, TimeSpan? refreshMargin) =>
+        Create(baseAddress, tokenStore, timeProvider, innerHandler, refreshMargin, useDpop: false);
 
     /// <summary>The store this client keeps its tokens in.</summary>
     public ITokenStore TokenStore => _store;
@@ -104,7 +112,7 @@ public sealed partial class CreamClient : IDisposable
     public Task<HealthReport> GetReadinessAsync(CancellationToken cancellationToken = default) =>
         GetHealthAsync("health/ready", cancellationToken);
 
-    /// <summary>Disposes the HTTP client if <see cref="Create"/> made it.</summary>
+    /// <summary>Disposes the HTTP client if <see cref="Create(Uri, ITokenStore?, TimeProvider?, HttpMessageHandler?, TimeSpan?, bool)"/> made it.</summary>
     public void Dispose()
     {
         if (_ownsHttpClient)
@@ -134,8 +142,12 @@ public sealed partial class CreamClient : IDisposable
             : new HealthReport(response.StatusCode == HttpStatusCode.OK, text[..colon], text[(colon + 1)..].Trim());
     }
 
-    private async Task StoreAsync(TokenResponse tokens, CancellationToken cancellationToken) =>
-        await _store.SetAsync(TokenSet.From(tokens, _timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+    /// <summary>Stores the tokens <paramref name="request"/> obtained, with the DPoP key its proof was signed with, if any.</summary>
+    private async Task StoreAsync(TokenResponse tokens, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var key = request.Options.TryGetValue(CreamAuthHandler.DpopKeyUsed, out var used) ? used : null;
+        await _store.SetAsync(TokenSet.From(tokens, _timeProvider.GetUtcNow(), key), cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {

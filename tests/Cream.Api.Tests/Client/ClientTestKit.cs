@@ -5,8 +5,8 @@ using Cream.Client;
 
 namespace Cream.Api.Tests.Client;
 
-/// <summary>One request as it left the auth handler, and the status the server answered.</summary>
-public sealed record WireRecord(HttpMethod Method, string Path, string? Authorization, HttpStatusCode Status);
+/// <summary>One request as it left the auth handler, and the status the server answered; <paramref name="Proof"/> is its DPoP header, if any.</summary>
+public sealed record WireRecord(HttpMethod Method, string Path, string? Authorization, HttpStatusCode Status, string? Proof = null);
 
 /// <summary>
 /// Sits below <see cref="CreamAuthHandler"/>, so it sees every request the handler sends,
@@ -36,7 +36,8 @@ public sealed class WireRecorder : DelegatingHandler
             request.Method,
             request.RequestUri!.AbsolutePath,
             request.Headers.Authorization?.ToString(),
-            response.StatusCode));
+            response.StatusCode,
+            request.Headers.TryGetValues("DPoP", out var proofs) ? string.Join(" | ", proofs) : null));
         return response;
     }
 }
@@ -44,15 +45,16 @@ public sealed class WireRecorder : DelegatingHandler
 /// <summary>A <see cref="CreamClient"/> over the in-process server, with its store and the wire below its auth handler.</summary>
 public sealed class TestClient : IDisposable
 {
-    public TestClient(CreamApiFactory factory, TimeSpan? refreshMargin = null)
+    public TestClient(CreamApiFactory factory, TimeSpan? refreshMargin = null, bool useDpop = false, ITokenStore? store = null)
     {
+        Store = store ?? new InMemoryTokenStore();
         Wire = new WireRecorder { InnerHandler = factory.Server.CreateHandler() };
-        Api = CreamClient.Create(factory.Server.BaseAddress, Store, factory.Time, Wire, refreshMargin);
+        Api = CreamClient.Create(factory.Server.BaseAddress, Store, factory.Time, Wire, refreshMargin, useDpop);
     }
 
     public CreamClient Api { get; }
 
-    public InMemoryTokenStore Store { get; } = new();
+    public ITokenStore Store { get; }
 
     public WireRecorder Wire { get; }
 

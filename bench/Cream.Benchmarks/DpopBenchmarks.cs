@@ -126,7 +126,7 @@ public class DpopBenchmarks
             ["htm"] = "GET",
             ["htu"] = Url,
             ["iat"] = now.ToUnixTimeSeconds(),
-            ["ath"] = DpopProofValidator.AccessTokenHash(accessToken),
+            ["ath"] = DpopProofUrls.AccessTokenHash(accessToken),
         });
         var input = $"{Base64UrlEncoder.Encode(header)}.{Base64UrlEncoder.Encode(payload)}";
         return input + "." + Base64UrlEncoder.Encode(_clientKey.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256));

@@ -38,9 +38,6 @@ public sealed class DpopProofValidator
     internal static readonly SearchValues<char> Base64UrlCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 
-    /// <summary>A query, a fragment, and what <see cref="Uri"/> would quietly repair (spaces, backslashes).</summary>
-    private static readonly SearchValues<char> UrlSeparatorsRefused = SearchValues.Create("?# \t\r\n\\");
-
     private static readonly SearchValues<char> CompactJwsCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 
@@ -199,7 +196,7 @@ public sealed class DpopProofValidator
                 "This service cannot check htu: Accounts__PublicBaseUrl is not configured.");
         }
 
-        if (!SameUrl(claims.Htu, request.Url))
+        if (!DpopProofUrls.SameUrl(claims.Htu, request.Url))
         {
             return DpopProblem.Invalid("htu", "The DPoP proof's htu must be this request's URL, without query or fragment.");
         }
@@ -220,7 +217,7 @@ public sealed class DpopProofValidator
             return DpopProblem.Invalid("iat_future", "The DPoP proof's iat is in the future.");
         }
 
-        if (request.AccessToken is { } accessToken && !string.Equals(claims.Ath, AccessTokenHash(accessToken), StringComparison.Ordinal))
+        if (request.AccessToken is { } accessToken && !string.Equals(claims.Ath, DpopProofUrls.AccessTokenHash(accessToken), StringComparison.Ordinal))
         {
             return DpopProblem.Invalid("ath", "The DPoP proof's ath must be the base64url SHA-256 of the access token.");
         }
@@ -231,28 +228,6 @@ public sealed class DpopProofValidator
     /// <summary>What reading attacker-made JSON and base64url can throw: refusals, never a 500.</summary>
     private static bool IsMalformed(Exception exception) =>
         exception is ArgumentException or FormatException or JsonException or InvalidOperationException or SecurityTokenMalformedException;
-
-    /// <summary>RFC 9449 §4.3 check 9: the same URL after RFC 3986 normalization; a query or fragment is refused outright.</summary>
-    private static bool SameUrl(string? htu, string expected)
-    {
-        if (htu is null || htu.Length > 2048 || htu.AsSpan().IndexOfAny(UrlSeparatorsRefused) >= 0
-            || !Uri.TryCreate(htu, UriKind.Absolute, out var claimed) || claimed.UserInfo.Length > 0)
-        {
-            return false;
-        }
-
-        var own = new Uri(expected, UriKind.Absolute);
-        return Uri.Compare(claimed, own, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped, StringComparison.Ordinal) == 0;
-    }
-
-    /// <summary>The <c>ath</c> a proof for <paramref name="accessToken"/> carries.</summary>
-    public static string AccessTokenHash(string accessToken)
-    {
-        ArgumentNullException.ThrowIfNull(accessToken);
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.ASCII.GetBytes(accessToken), digest);
-        return Base64UrlEncoder.Encode(digest.ToArray());
-    }
 
     private static TokenValidationParameters SignatureParameters(SecurityKey key, string algorithm) => new()
     {

@@ -124,6 +124,30 @@ public abstract class DpopTokenTests(CreamApiFactory factory)
     }
 
     [Fact]
+    public async Task Two_concurrent_refreshes_of_a_bound_session_get_one_successor_and_keep_the_session()
+    {
+        for (var trial = 0; trial < 10; trial++)
+        {
+            using var key = DpopKey.Es256();
+            var (_, tokens) = await _client.BoundLoginAsync(key, Now);
+
+            var answers = await Task.WhenAll(
+                _client.RefreshAsync(tokens.RefreshToken, LoginProof(key)),
+                _client.RefreshAsync(tokens.RefreshToken, LoginProof(key)));
+
+            Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+            var successors = await Task.WhenAll(answers.Select(async a => (await a.Content.ReadFromJsonAsync<TokenBody>())!.RefreshToken));
+            Assert.Single(successors.Distinct());
+            using var next = await _client.RefreshAsync(successors[0], LoginProof(key));
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+            foreach (var answer in answers)
+            {
+                answer.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_rotated_token_presented_after_its_successor_was_used_is_still_reuse()
     {
         using var key = DpopKey.Es256();

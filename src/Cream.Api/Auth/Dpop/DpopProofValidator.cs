@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Cream.Api.Auth.Tokens;
 using Microsoft.Extensions.Options;
@@ -229,6 +227,12 @@ public sealed class DpopProofValidator
     private static bool IsMalformed(Exception exception) =>
         exception is ArgumentException or FormatException or JsonException or InvalidOperationException or SecurityTokenMalformedException;
 
+    /// <summary>
+    /// The library checks only the signature, <c>alg</c> and <c>typ</c> here: a proof names no
+    /// issuer or audience and carries no <c>exp</c> (RFC 9449 §4.2), and what stands in for them
+    /// (<c>htm</c>, <c>htu</c>, <c>iat</c>, <c>jti</c>, <c>ath</c>) was checked above; the key is the
+    /// proof's own, checked by <see cref="DpopProofKey"/>.
+    /// </summary>
     private static TokenValidationParameters SignatureParameters(SecurityKey key, string algorithm) => new()
     {
         IssuerSigningKey = key,

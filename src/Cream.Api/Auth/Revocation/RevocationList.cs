@@ -1,4 +1,6 @@
-using System.Collections.Concurrent;
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
 using Cream.Api.Auth.State;
 
 namespace Cream.Api.Auth.Revocation;
@@ -6,12 +8,16 @@ namespace Cream.Api.Auth.Revocation;
 /// <summary>
 /// What every instance must know to refuse a revoked access token without asking the
 /// database: per user the "valid after" second and the active flag, ended sessions, and
-/// revoked token ids. Lookups are lock-free dictionary reads; users and sessions are value
-/// types keyed by <see cref="Guid"/> (no object per entry beyond the dictionary's node); entries leave
-/// once the last access token they could affect has expired (<see cref="Prune"/>).
+/// revoked token ids. Each kind is a <see cref="RevocationTable{TValue}"/>: lock-free reads,
+/// value-type entries keyed by 128 bits, no object per entry, so a million entries cost tens
+/// of megabytes and nothing for the garbage collector to trace. Entries leave once the last
+/// access token they could affect has expired (<see cref="Prune(long, long)"/>, <see cref="Tidy"/>).
 /// </summary>
 public sealed class RevocationList : IStateChangeConsumer
 {
+    /// <summary>Changes held beside the settled entries before <see cref="Tidy"/> folds them in, at least.</summary>
+    internal const int FoldAtRecent = 4096;
+
     /// <param name="Stamp">The change's version (Unix milliseconds) shifted left once, the active flag in the low bit.</param>
     /// <param name="AppliedAt">This instance's <see cref="TimeProvider.GetTimestamp"/> when the entry arrived.</param>
     private readonly record struct UserStatus(long ValidAfter, long Stamp, long AppliedAt)
@@ -22,13 +28,17 @@ public sealed class RevocationList : IStateChangeConsumer
 
         public static UserStatus Of(StateChange change, long appliedAt) =>
             new(change.Seconds, (change.Version << 1) | (change.Active ? 1L : 0L), appliedAt);
+
+        /// <summary>A newer version wins; an older one arriving late changes nothing.</summary>
+        public static UserStatus Newer(UserStatus held, UserStatus incoming) => held.Version > incoming.Version ? held : incoming;
     }
 
     private readonly TimeProvider _time;
-    private volatile ConcurrentDictionary<Guid, UserStatus> _users = new();
-    private readonly ConcurrentDictionary<Guid, long> _sessions = new();
-    // Keyed by the jti string: parsing it into 16 bytes on every request cost more than hashing it.
-    private readonly ConcurrentDictionary<string, long> _tokens = new(StringComparer.Ordinal);
+    private readonly RevocationTable<UserStatus> _users = new(UserStatus.Newer);
+    // Sessions and token ids hold the second they are kept until; a later one wins.
+    private readonly RevocationTable<long> _sessions = new(Math.Max);
+    private readonly RevocationTable<long> _tokens = new(Math.Max);
+    private long _foldedAt;
 
     public RevocationList()
         : this(TimeProvider.System)
@@ -37,23 +47,40 @@ public sealed class RevocationList : IStateChangeConsumer
 
     public RevocationList(TimeProvider time) => _time = time;
 
-    /// <summary>How many entries are held (users, sessions and token ids together).</summary>
+    /// <summary>How many entries are held (users, sessions and token ids together; one changed since the last fold counts twice).</summary>
     public int Count => _users.Count + _sessions.Count + _tokens.Count;
 
     /// <summary>True when a token with these claims must be refused.</summary>
-    public bool IsRevoked(Guid userId, Guid sessionId, string tokenId, long issuedAt)
+    public bool IsRevoked(Guid userId, Guid sessionId, string tokenId, long issuedAt) =>
+        IsRevoked(userId, sessionId, TokenKey(tokenId), issuedAt);
+
+    /// <summary>True when a token with these claims, its <c>jti</c> as its <see cref="TokenKey"/>, must be refused.</summary>
+    public bool IsRevoked(Guid userId, Guid sessionId, Guid tokenKey, long issuedAt)
     {
         if (_users.TryGetValue(userId, out var user) && (!user.Active || issuedAt <= user.ValidAfter))
         {
             return true;
         }
 
-        if (_sessions.ContainsKey(sessionId))
+        return _sessions.TryGetValue(sessionId, out _) || _tokens.TryGetValue(tokenKey, out _);
+    }
+
+    /// <summary>
+    /// The 128-bit key of a <c>jti</c>: its own bits when it is the 32 hex digits Cream issues
+    /// (<see cref="Tokens.TokenIds"/>; the case of the digits does not matter), otherwise the first
+    /// 128 bits of its SHA-256. Two ids sharing a key would only refuse more, never less.
+    /// </summary>
+    public static Guid TokenKey(string tokenId)
+    {
+        ArgumentNullException.ThrowIfNull(tokenId);
+        Span<byte> bits = stackalloc byte[32];
+        if (tokenId.Length == 32 && Convert.FromHexString(tokenId, bits[..16], out _, out var written) == OperationStatus.Done && written == 16)
         {
-            return true;
+            return new Guid(bits[..16]);
         }
 
-        return _tokens.ContainsKey(tokenId);
+        SHA256.HashData(Encoding.UTF8.GetBytes(tokenId), bits);
+        return new Guid(bits[..16]);
     }
 
     public void Apply(StateChange change)
@@ -62,21 +89,16 @@ public sealed class RevocationList : IStateChangeConsumer
         switch (change.Kind)
         {
             case StateChangeKind.User when Guid.TryParse(change.Id, out var userId):
-                var status = UserStatus.Of(change, _time.GetTimestamp());
-                _users.AddOrUpdate(userId, status, (_, existing) => existing.Version > change.Version ? existing : status);
+                _users.Set(userId, UserStatus.Of(change, _time.GetTimestamp()));
                 break;
             case StateChangeKind.Session when Guid.TryParse(change.Id, out var sessionId):
-                Keep(_sessions, sessionId, change.Seconds);
+                _sessions.Set(sessionId, change.Seconds);
                 break;
             case StateChangeKind.Token when change.Id is { Length: > 0 }:
-                Keep(_tokens, change.Id, change.Seconds);
+                _tokens.Set(TokenKey(change.Id), change.Seconds);
                 break;
         }
     }
-
-    private static void Keep<TKey>(ConcurrentDictionary<TKey, long> entries, TKey key, long until)
-        where TKey : notnull =>
-        entries.AddOrUpdate(key, until, (_, existing) => Math.Max(existing, until));
 
     /// <summary>
     /// Installs what the database says (at start, and when asked to start over). Sessions and
@@ -91,13 +113,17 @@ public sealed class RevocationList : IStateChangeConsumer
         var loading = BeginLoad(snapshotStartedAt);
         foreach (var change in snapshot)
         {
-            if (change.Kind == StateChangeKind.User && Guid.TryParse(change.Id, out var userId))
+            switch (change.Kind)
             {
-                loading.User(userId, change.Seconds, change.Active, change.Version);
-            }
-            else
-            {
-                Apply(change);
+                case StateChangeKind.User when Guid.TryParse(change.Id, out var userId):
+                    loading.User(userId, change.Seconds, change.Active, change.Version);
+                    break;
+                case StateChangeKind.Session when Guid.TryParse(change.Id, out var sessionId):
+                    loading.Session(sessionId, change.Seconds);
+                    break;
+                case StateChangeKind.Token when change.Id is { Length: > 0 }:
+                    loading.Token(change.Id, change.Seconds);
+                    break;
             }
         }
 
@@ -107,41 +133,56 @@ public sealed class RevocationList : IStateChangeConsumer
     /// <summary>Starts a <see cref="Load"/> whose rows are handed over one by one, as they are read.</summary>
     public Snapshot BeginLoad(long snapshotStartedAt) => new(this, snapshotStartedAt);
 
-    /// <summary>A snapshot being read: each row goes straight into the state, with no object kept per row.</summary>
+    /// <summary>A snapshot being read into tables of its own, published whole by <see cref="Complete()"/>.</summary>
     public sealed class Snapshot
     {
         private readonly RevocationList _list;
         private readonly long _startedAt;
-        private readonly ConcurrentDictionary<Guid, UserStatus> _users = new();
+        private readonly Dictionary<Guid, UserStatus> _users = [];
+        private readonly Dictionary<Guid, long> _sessions = [];
+        private readonly Dictionary<Guid, long> _tokens = [];
 
         internal Snapshot(RevocationList list, long startedAt) => (_list, _startedAt) = (list, startedAt);
 
         public void User(Guid userId, long validAfter, bool active, long version) =>
             _users[userId] = new UserStatus(validAfter, (version << 1) | (active ? 1L : 0L), _startedAt);
 
-        public void Session(Guid sessionId, long until) => Keep(_list._sessions, sessionId, until);
+        public void Session(Guid sessionId, long until) => Keep(_sessions, sessionId, until);
 
-        public void Token(string tokenId, long until) => Keep(_list._tokens, tokenId, until);
+        public void Token(string tokenId, long until) => Keep(_tokens, TokenKey(tokenId), until);
 
-        /// <summary>Replaces the users with the snapshot's, keeping those that arrived since it began.</summary>
-        public void Complete()
+        private static void Keep(Dictionary<Guid, long> entries, Guid key, long until) =>
+            entries[key] = entries.TryGetValue(key, out var held) ? Math.Max(held, until) : until;
+
+        /// <summary>Publishes the snapshot, keeping everything already held.</summary>
+        public void Complete() => Publish(long.MinValue);
+
+        /// <summary>
+        /// Publishes the snapshot, leaving out sessions and token ids kept until before
+        /// <paramref name="nowSeconds"/> (the users read are recent already).
+        /// </summary>
+        public void Complete(long nowSeconds)
         {
-            foreach (var (userId, status) in _list._users)
-            {
-                if (status.AppliedAt >= _startedAt)
-                {
-                    // Versions from different instances' clocks do not compare; arrival order here does.
-                    _users[userId] = status;
-                }
-            }
+            Publish(nowSeconds);
+            _list._foldedAt = nowSeconds;
+        }
 
-            _list._users = _users;
+        /// <summary>
+        /// Users replace those held, except those that arrived since the snapshot began (versions
+        /// from different instances' clocks do not compare; arrival order here does); sessions and
+        /// token ids join those held.
+        /// </summary>
+        private void Publish(long nowSeconds)
+        {
+            _list._users.Replace(_users, status => status.AppliedAt >= _startedAt);
+            _list._sessions.Fold(until => until >= nowSeconds, _sessions);
+            _list._tokens.Fold(until => until >= nowSeconds, _tokens);
         }
     }
 
     /// <summary>Drops ended sessions and token ids past the second they were kept until.</summary>
     public int Prune(long nowSeconds) =>
-        PruneKept(_sessions, nowSeconds) + PruneKept(_tokens, nowSeconds);
+        _sessions.Fold(until => until >= nowSeconds) + _tokens.Fold(until => until >= nowSeconds);
 
     /// <summary>
     /// Drops every entry that can no longer match a live token, users included (disabled or cut
@@ -150,33 +191,21 @@ public sealed class RevocationList : IStateChangeConsumer
     /// </summary>
     public int Prune(long nowSeconds, long tokenLifetimeSeconds)
     {
-        var users = _users;
-        var dropped = 0;
-        foreach (var (userId, status) in users)
-        {
-            // Only the value seen is removed: an entry replaced meanwhile stays.
-            if (status.ValidAfter + tokenLifetimeSeconds < nowSeconds && users.TryRemove(new KeyValuePair<Guid, UserStatus>(userId, status)))
-            {
-                dropped++;
-            }
-        }
-
-        return dropped + Prune(nowSeconds);
+        _foldedAt = nowSeconds;
+        return _users.Fold(status => status.ValidAfter + tokenLifetimeSeconds >= nowSeconds) + Prune(nowSeconds);
     }
 
-    private static int PruneKept<TKey>(ConcurrentDictionary<TKey, long> entries, long nowSeconds)
-        where TKey : notnull
+    /// <summary>
+    /// <see cref="Prune(long, long)"/> when it is worth a rebuild: every quarter of a token
+    /// lifetime (a minute at least), or as soon as the changes held beside the settled entries
+    /// pass <see cref="FoldAtRecent"/> and an eighth of them. Between two, an expired entry only
+    /// takes room; it cannot match a live token. Returns how many were dropped.
+    /// </summary>
+    public int Tidy(long nowSeconds, long tokenLifetimeSeconds)
     {
-        var dropped = 0;
-        foreach (var (key, until) in entries)
-        {
-            // Only the value seen: an entry lengthened meanwhile stays.
-            if (until < nowSeconds && entries.TryRemove(new KeyValuePair<TKey, long>(key, until)))
-            {
-                dropped++;
-            }
-        }
-
-        return dropped;
+        var due = nowSeconds - _foldedAt >= Math.Max(60, tokenLifetimeSeconds / 4);
+        var recent = _users.RecentCount + _sessions.RecentCount + _tokens.RecentCount;
+        var settled = _users.SettledCount + _sessions.SettledCount + _tokens.SettledCount;
+        return due || recent > Math.Max(FoldAtRecent, settled / 8) ? Prune(nowSeconds, tokenLifetimeSeconds) : 0;
     }
 }

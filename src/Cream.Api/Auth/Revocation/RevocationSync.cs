@@ -89,7 +89,7 @@ public sealed class RevocationSync(
                 Log.RevocationGapsGivenUp(logger, gapsGivenUp);
             }
 
-            var dropped = revocations.Prune(time.GetUtcNow().ToUnixTimeSeconds(), (long)(keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew).TotalSeconds);
+            var dropped = revocations.Tidy(time.GetUtcNow().ToUnixTimeSeconds(), (long)(keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew).TotalSeconds);
             if (now - _prunedAt >= PruneEvery)
             {
                 _prunedAt = now;
@@ -153,8 +153,7 @@ public sealed class RevocationSync(
                 loading.Token(t.TokenId, UnixSeconds(t.ExpiresAt));
             }
 
-            loading.Complete();
-            revocations.Prune(time.GetUtcNow().ToUnixTimeSeconds(), (long)lifetime.TotalSeconds);
+            loading.Complete(time.GetUtcNow().ToUnixTimeSeconds());
             profiles.StartOver();
             _loaded = true;
             var took = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;

@@ -7,9 +7,13 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Cream.Api.Auth.Tokens;
 
-/// <summary>A token that passed every rule, and what revocation needs of it (from its claims, never its exact string).</summary>
+/// <summary>
+/// A token that passed every rule, and what revocation needs of it (from its claims, never its
+/// exact string): <paramref name="TokenKey"/> is its <c>jti</c> as <see cref="RevocationList.TokenKey"/>
+/// makes it, once, rather than on every request that reuses the token.
+/// </summary>
 public readonly record struct ValidatedAccessToken(
-    TokenValidationResult Result, Guid UserId, Guid SessionId, string TokenId, long IssuedAt, DateTime Expires);
+    TokenValidationResult Result, Guid UserId, Guid SessionId, Guid TokenKey, long IssuedAt, DateTime Expires);
 
 /// <summary>
 /// Strict validation of one access token, with nothing remembered: the library's checks under
@@ -81,14 +85,14 @@ public sealed class AccessTokenValidator : JsonWebTokenHandler
             return (Missing(AccessTokenClaims.IssuedAt), null);
         }
 
-        var validated = new ValidatedAccessToken(result, userId, sessionId, tokenId, issuedAt, jwt.ValidTo);
+        var validated = new ValidatedAccessToken(result, userId, sessionId, RevocationList.TokenKey(tokenId), issuedAt, jwt.ValidTo);
         var checkedResult = CheckRevocation(validated);
         return (checkedResult, checkedResult.IsValid ? validated : null);
     }
 
     /// <summary>The token's result, or a refusal when its user, session or <c>jti</c> is revoked now.</summary>
     public TokenValidationResult CheckRevocation(in ValidatedAccessToken token) =>
-        _revocations.IsRevoked(token.UserId, token.SessionId, token.TokenId, token.IssuedAt)
+        _revocations.IsRevoked(token.UserId, token.SessionId, token.TokenKey, token.IssuedAt)
             ? Refused(new SecurityTokenRevokedException("The token has been revoked."))
             : token.Result;
 

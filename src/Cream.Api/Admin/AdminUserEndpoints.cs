@@ -10,7 +10,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cream.Api.Admin;
 
-public sealed record AdminUserPage(IReadOnlyList<UserProfile> Users, int TotalCount, int Page, int PageSize, int TotalPages);
+/// <summary>A page of users in page mode; <c>total_count</c> is exact when <c>total_count_exact</c>, otherwise the reach of page mode (ADR 24).</summary>
+public sealed record AdminUserPage(IReadOnlyList<UserProfile> Users, int TotalCount, int Page, int PageSize, int TotalPages, bool TotalCountExact);
 
 /// <summary>A page of users in cursor mode: <c>next</c> is the <c>after</c> of the following page, null after the last.</summary>
 public sealed record AdminUserCursorPage(IReadOnlyList<UserProfile> Users, string? Next);
@@ -27,7 +28,7 @@ public static class AdminUserEndpoints
     {
         var group = routes.MapGroup("/api/admin/users").WithTags("Admin").RequireAuthorization(AuthPolicies.Admin);
         group.MapGet("/", List)
-            .WithSummary("Users in email order, optionally those whose email starts with email; by page and page_size (with the total), or by the after cursor and limit (answering next)")
+            .WithSummary("Users in email order, optionally those whose email starts with email; by page and page_size within the first 10,000 (with the total, counted up to there), or by the after cursor and limit (answering next)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapPatch("/{id:guid}", Update)
             .WithSummary("Change a user's roles or active flag; removed roles and disabling take effect at once; the last active admin keeps its role and stays active (409)")
@@ -46,8 +47,8 @@ public static class AdminUserEndpoints
     }
 
     /// <summary>
-    /// Page mode (<c>page</c>, <c>page_size</c>, the default) answers the first version's shape with
-    /// its total; cursor mode (<c>after</c>, <c>limit</c>) walks the email key's index and counts nothing.
+    /// Page mode (<c>page</c>, <c>page_size</c>, the default) answers pages with a total, within
+    /// <see cref="PageRequest.Reach"/>; cursor mode (<c>after</c>, <c>limit</c>) walks the email key's index and counts nothing.
     /// </summary>
     private static async Task<Results<Ok<AdminUserPage>, Ok<AdminUserCursorPage>, ProblemHttpResult>> List(
         [AsParameters] PageRequest paging, [AsParameters] CursorRequest cursor, HttpRequest request,
@@ -55,6 +56,7 @@ public static class AdminUserEndpoints
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         paging.AddErrors(errors);
+        paging.AddReachErrors(errors);
         cursor.AddErrors(errors, request);
         if (email is { Length: > AppUserConfiguration.EmailMaxLength })
         {
@@ -74,13 +76,13 @@ public static class AdminUserEndpoints
 
         if (!cursor.Requested)
         {
-            var total = await users.CountAsync(cancellationToken);
+            var (total, exact) = await PageRequest.CountWithinReachAsync(users, cancellationToken);
             var items = await users.OrderBy(u => u.NormalizedEmail)
                 .Skip(paging.Offset)
                 .Take(paging.PageSize)
                 .Select(UserProfile.FromUser)
                 .ToListAsync(cancellationToken);
-            return TypedResults.Ok(new AdminUserPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
+            return TypedResults.Ok(new AdminUserPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total), exact));
         }
 
         if (cursor.After is not null)

@@ -20,7 +20,8 @@ public sealed record AuditEventView(
     string? RequestId,
     string? Reason);
 
-public sealed record AuditPage(IReadOnlyList<AuditEventView> Events, int TotalCount, int Page, int PageSize, int TotalPages);
+/// <summary>A page of events in page mode; <c>total_count</c> is exact when <c>total_count_exact</c>, otherwise the reach of page mode (ADR 24).</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEventView> Events, int TotalCount, int Page, int PageSize, int TotalPages, bool TotalCountExact);
 
 /// <summary>A page of events in cursor mode: <c>next</c> is the <c>after</c> of the following (older) page, null after the last.</summary>
 public sealed record AuditCursorPage(IReadOnlyList<AuditEventView> Events, string? Next);
@@ -33,7 +34,7 @@ public static class AuditEndpoints
     {
         routes.MapGroup("/api/admin/audit").WithTags("Admin").RequireAuthorization(AuthPolicies.Admin)
             .MapGet("/", List)
-            .WithSummary("Security events, newest first, filtered by user (subject or actor), type, request id and time (from inclusive, to exclusive); by page and page_size (with the total), or by the after cursor and limit (answering next)")
+            .WithSummary("Security events, newest first, filtered by user (subject or actor), type, request id and time (from inclusive, to exclusive); by page and page_size within the first 10,000 (with the total, counted up to there), or by the after cursor and limit (answering next)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return routes;
     }
@@ -55,6 +56,7 @@ public static class AuditEndpoints
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         paging.AddErrors(errors);
+        paging.AddReachErrors(errors);
         cursor.AddErrors(errors, request);
 
         if (type is not null && !AuthEventTypes.All.Contains(type))
@@ -107,13 +109,13 @@ public static class AuditEndpoints
 
         if (!cursor.Requested)
         {
-            var total = await events.CountAsync(cancellationToken);
+            var (total, exact) = await PageRequest.CountWithinReachAsync(events, cancellationToken);
             var items = await Newest(events)
                 .Skip(paging.Offset)
                 .Take(paging.PageSize)
                 .Select(View)
                 .ToListAsync(cancellationToken);
-            return TypedResults.Ok(new AuditPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total)));
+            return TypedResults.Ok(new AuditPage(items, total, paging.Page, paging.PageSize, paging.TotalPages(total), exact));
         }
 
         if (cursor.After is not null)

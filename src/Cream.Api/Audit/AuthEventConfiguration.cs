@@ -29,7 +29,9 @@ internal sealed class AuthEventConfiguration : IEntityTypeConfiguration<AuthEven
         // The list's order (newest first, id breaking ties), its time range, and retention by age.
         entry.HasIndex(e => new { e.OccurredAt, e.Id }).HasDatabaseName("ix_auth_events_occurred_at");
         entry.HasIndex(e => new { e.UserId, e.Id }).HasDatabaseName("ix_auth_events_user_id");
-        entry.HasIndex(e => new { e.Type, e.Id }).HasDatabaseName("ix_auth_events_type");
+        // A type can hold millions of events: its index keeps them in the list's order, so a page of the
+        // newest is read from its front whether the type is common or rare (ADR 24).
+        entry.HasIndex(e => new { e.Type, e.OccurredAt, e.Id }).HasDatabaseName("ix_auth_events_type");
         // The user filter matches the subject or the actor; each side has its own index.
         entry.HasIndex(e => new { e.ActorId, e.Id }).HasDatabaseName("ix_auth_events_actor_id");
         entry.HasIndex(e => new { e.RequestId, e.Id }).HasDatabaseName("ix_auth_events_request_id");

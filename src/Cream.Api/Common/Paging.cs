@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cream.Api.Common;
 
@@ -15,10 +16,37 @@ public sealed record PageRequest(
     public const int MaxPageSize = 100;
     public const int DefaultPageSize = 50;
 
+    /// <summary>
+    /// How far page mode reaches into a list that can grow to millions (admin users, audit):
+    /// pages start within its first rows, and its total is counted up to here, so no page scans
+    /// or counts more than this many rows; beyond, the cursor walks (ADR 24).
+    /// </summary>
+    public const int Reach = 10_000;
+
     /// <summary>The rows before this page; valid only when <see cref="AddErrors"/> found none.</summary>
     public int Offset => checked((Page - 1) * PageSize);
 
     public int TotalPages(int total) => (total + PageSize - 1) / PageSize;
+
+    /// <summary>Adds an error when the page starts beyond <see cref="Reach"/> (call after <see cref="AddErrors"/>).</summary>
+    public void AddReachErrors(IDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!errors.ContainsKey("page") && !errors.ContainsKey("page_size") && Offset >= Reach)
+        {
+            errors["page"] = [$"page mode reaches the first {Reach:N0} rows; go further with after and limit."];
+        }
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="query"/>, counted up to <see cref="Reach"/>: exact when fewer,
+    /// otherwise <see cref="Reach"/> and not exact (one bounded scan instead of the whole table).
+    /// </summary>
+    public static async Task<(int Total, bool Exact)> CountWithinReachAsync<T>(IQueryable<T> query, CancellationToken cancellationToken)
+    {
+        var counted = await query.Take(Reach + 1).CountAsync(cancellationToken);
+        return counted > Reach ? (Reach, false) : (counted, true);
+    }
 
     /// <summary>
     /// Adds what is wrong to <paramref name="errors"/>. A page number so large that its offset

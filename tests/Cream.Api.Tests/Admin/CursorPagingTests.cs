@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Cream.Api.Audit;
+using Cream.Api.Common;
 using Cream.Api.Tests.Infrastructure;
 
 namespace Cream.Api.Tests.Admin;
@@ -152,6 +154,45 @@ public abstract class CursorPagingTests(CreamApiFactory factory)
         Assert.Equal(1, one.EnumerateObject().First().Value.GetArrayLength());
         await GetAsync(client, $"{path}?limit=100");
     }
+
+    [Fact]
+    public async Task Page_mode_counts_up_to_its_reach_serves_pages_within_it_and_refuses_pages_beyond()
+    {
+        var admin = await factory.CreateAdminAsync();
+        using var client = factory.CreateClient(admin.AccessToken);
+        var (many, few) = ($"reach-{Guid.NewGuid():N}", $"reach-{Guid.NewGuid():N}");
+        var now = factory.Time.GetUtcNow().UtcDateTime;
+        await factory.WithDbAsync(db =>
+        {
+            db.AuthEvents.AddRange(Enumerable.Range(0, PageRequest.Reach + 1).Select(i => Event(many, now.AddSeconds(-i))));
+            db.AuthEvents.AddRange(Enumerable.Range(0, 3).Select(i => Event(few, now.AddSeconds(-i))));
+            return db.SaveChangesAsync();
+        });
+
+        var first = await GetAsync(client, $"/api/admin/audit?request_id={many}&page_size=50");
+        var last = await GetAsync(client, $"/api/admin/audit?request_id={many}&page_size=50&page=200");
+        var exact = await GetAsync(client, $"/api/admin/audit?request_id={few}");
+        using var beyond = await client.GetAsync($"/api/admin/audit?request_id={many}&page_size=50&page=201");
+        using var beyondUsers = await client.GetAsync("/api/admin/users?page_size=100&page=101");
+        var walked = await GetAsync(client, $"/api/admin/audit?request_id={many}&limit=1");
+
+        Assert.Equal((PageRequest.Reach, false, 200, 50), (first.GetProperty("total_count").GetInt32(),
+            first.GetProperty("total_count_exact").GetBoolean(), first.GetProperty("total_pages").GetInt32(), first.GetProperty("events").GetArrayLength()));
+        // Newest first: page 200 ends with row 10,000 of 10,001.
+        Assert.Equal(50, last.GetProperty("events").GetArrayLength());
+        Assert.Equal(now.AddSeconds(-(PageRequest.Reach - 1)), last.GetProperty("events")[49].GetProperty("occurred_at").GetDateTime().ToUniversalTime(), TimeSpan.FromSeconds(1));
+        Assert.Equal((3, true), (exact.GetProperty("total_count").GetInt32(), exact.GetProperty("total_count_exact").GetBoolean()));
+        foreach (var response in new[] { beyond, beyondUsers })
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            Assert.Contains("after and limit", (await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        }
+
+        Assert.NotEqual(JsonValueKind.Null, walked.GetProperty("next").ValueKind); // the cursor goes on past the reach
+    }
+
+    private static AuthEvent Event(string requestId, DateTime at) =>
+        new() { Type = AuthEventTypes.Login, Outcome = "success", OccurredAt = at, RequestId = requestId };
 
     [Fact]
     public async Task The_openapi_document_shows_the_cursor_parameters()

@@ -83,11 +83,11 @@ namespace Cream.Api.Data.Migrations.Sqlite
                     b.HasIndex("RequestId", "Id")
                         .HasDatabaseName("ix_auth_events_request_id");
 
-                    b.HasIndex("Type", "Id")
-                        .HasDatabaseName("ix_auth_events_type");
-
                     b.HasIndex("UserId", "Id")
                         .HasDatabaseName("ix_auth_events_user_id");
+
+                    b.HasIndex("Type", "OccurredAt", "Id")
+                        .HasDatabaseName("ix_auth_events_type");
 
                     b.ToTable("auth_events", (string)null);
                 });

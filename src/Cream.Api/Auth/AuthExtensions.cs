@@ -13,6 +13,7 @@ using Cream.Api.Auth.TwoFactor;
 using Cream.Api.Data;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -80,6 +81,13 @@ public static class AuthExtensions
                 .AddRequirements(AdminSecondFactor.Requirement));
         builder.Services.AddSingleton<AdminSecondFactor>();
         builder.Services.AddSingleton<IAuthorizationHandler>(services => services.GetRequiredService<AdminSecondFactor>());
+        // The framework registers these as transient: every authorized request built a policy
+        // evaluator, an authorization service, its handler provider and a result handler anew. None
+        // keeps state between requests, and no authorization handler here is scoped (a test keeps it
+        // so), so one of each serves every request, with the same handlers and rules (ADR 23).
+        builder.Services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator>(
+            services => new PolicyEvaluator(services.GetRequiredService<IAuthorizationService>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, AuthorizationMiddlewareResultHandler>());
         return builder;
     }
 

@@ -179,6 +179,7 @@ measure_resync() {
 
 me_latency() {
   local label="$1" token="$2" output
+  wrk -t2 -c50 -d3s -H "Authorization: Bearer $token" "$base/api/auth/me" >/dev/null # warm-up: JIT tiers, pools, caches
   output="$(wrk -t2 -c50 -d"${3:-10}s" --latency -H "Authorization: Bearer $token" "$base/api/auth/me")"
   result "$label: /me p50 / p99 (wrk -c50)" "$(echo "$output" | awk '/^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } END { print p50 " / " p99 }')"
 }

@@ -115,44 +115,15 @@ public sealed class RevocationSync(
         {
             var startedAt = time.GetTimestamp(); // before reading: later local changes win over this snapshot
             var now = time.GetUtcNow().UtcDateTime;
-            // A revocation older than one token lifetime (plus skew) can no longer match a live token.
-            var window = now - keys.AccessTokenLifetime - keys.ValidationParameters.ClockSkew;
+            await ReadAsync(db => feed.StartAsync(db, now, cancellationToken));
 
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
-            await feed.StartAsync(db, now, cancellationToken);
-
-            // Streamed into the state as read: no list of rows, no message object per row.
+            // Streamed into the state as read, each kind on a connection of its own: the reads
+            // overlap, the database producing rows while this process files them.
             var loading = revocations.BeginLoad(startedAt);
-            // Disabled users are cut off when disabled and cannot sign in since: their cut-off bounds them too.
-            await foreach (var u in db.Users.AsNoTracking().Where(u => u.TokensValidAfter > window)
-                .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
-            {
-                loading.User(u.Id, UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt));
-            }
-
-            // Deleted users have no row to read: a tombstone stands in until their last token has expired.
-            var sessionWindow = window - Revoker.EndedSessionMargin;
-            await foreach (var d in db.DeletedUsers.AsNoTracking().Where(d => d.DeletedAt > sessionWindow)
-                .Select(d => new { d.UserId, d.DeletedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
-            {
-                loading.User(d.UserId, UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt));
-            }
-
-            var lifetime = keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew;
-            var sessionKept = (long)(lifetime + Revoker.EndedSessionMargin).TotalSeconds;
-            await foreach (var ended in db.Sessions.AsNoTracking().Where(s => s.RevokedAt > sessionWindow)
-                .Select(s => new { s.Id, s.RevokedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
-            {
-                loading.Session(ended.Id, UnixSeconds(ended.RevokedAt) + sessionKept);
-            }
-
-            await foreach (var t in db.RevokedAccessTokens.AsNoTracking().Where(t => t.ExpiresAt > now)
-                .Select(t => new { t.TokenId, t.ExpiresAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
-            {
-                loading.Token(t.TokenId, UnixSeconds(t.ExpiresAt));
-            }
-
+            await Task.WhenAll(
+                ReadAsync(db => ReadUsersAsync(db, loading, now, cancellationToken)),
+                ReadAsync(db => ReadSessionsAsync(db, loading, now, cancellationToken)),
+                ReadAsync(db => ReadTokensAsync(db, loading, now, cancellationToken)));
             loading.Complete(time.GetUtcNow().ToUnixTimeSeconds());
             profiles.StartOver();
             _loaded = true;
@@ -163,6 +134,54 @@ public sealed class RevocationSync(
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task ReadAsync(Func<CreamDbContext, Task> read)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await read(scope.ServiceProvider.GetRequiredService<CreamDbContext>());
+    }
+
+    /// <summary>A revocation older than one token lifetime (plus skew) can no longer match a live token.</summary>
+    private DateTime Window(DateTime now) => now - keys.AccessTokenLifetime - keys.ValidationParameters.ClockSkew;
+
+    private async Task ReadUsersAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken)
+    {
+        // Disabled users are cut off when disabled and cannot sign in since: their cut-off bounds them too.
+        var window = Window(now);
+        await foreach (var u in db.Users.AsNoTracking().Where(u => u.TokensValidAfter > window)
+            .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            loading.User(u.Id, UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt));
+        }
+
+        // Deleted users have no row to read: a tombstone stands in until their last token has expired.
+        var deletedWindow = window - Revoker.EndedSessionMargin;
+        await foreach (var d in db.DeletedUsers.AsNoTracking().Where(d => d.DeletedAt > deletedWindow)
+            .Select(d => new { d.UserId, d.DeletedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            loading.User(d.UserId, UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt));
+        }
+    }
+
+    private async Task ReadSessionsAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken)
+    {
+        var sessionWindow = Window(now) - Revoker.EndedSessionMargin;
+        var sessionKept = (long)(keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew + Revoker.EndedSessionMargin).TotalSeconds;
+        await foreach (var ended in db.Sessions.AsNoTracking().Where(s => s.RevokedAt > sessionWindow)
+            .Select(s => new { s.Id, s.RevokedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            loading.Session(ended.Id, UnixSeconds(ended.RevokedAt) + sessionKept);
+        }
+    }
+
+    private static async Task ReadTokensAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken)
+    {
+        await foreach (var t in db.RevokedAccessTokens.AsNoTracking().Where(t => t.ExpiresAt > now)
+            .Select(t => new { t.TokenId, t.ExpiresAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            loading.Token(t.TokenId, UnixSeconds(t.ExpiresAt));
         }
     }
 

@@ -11,21 +11,26 @@ SELECT md5('session' || n)::uuid, md5('user' || (1 + n % :revoked))::uuid, now()
 FROM generate_series(1, :revoked) AS n;
 
 INSERT INTO revoked_access_tokens (jti, user_id, expires_at, revoked_at)
-SELECT md5('jti' || n), md5('user' || (1 + n % :revoked))::uuid, now() + interval '10 minutes', now() - interval '5 minutes'
+SELECT md5('jti' || n), md5('user' || (1 + n % :revoked))::uuid, now() + interval '10 minutes', now() - (random() * interval '20 minutes')
 FROM generate_series(1, :revoked) AS n;
 
+-- One change row per revocation, numbered in the order they happened (as the service writes them).
 DO $$
 BEGIN
   IF to_regclass('revocation_events') IS NOT NULL THEN
     INSERT INTO revocation_events (kind, subject, seconds, active, version, created_at)
-    SELECT 0, id::text, extract(epoch FROM tokens_valid_after)::bigint, is_active, (extract(epoch FROM updated_at) * 1000)::bigint, tokens_valid_after
-    FROM app_users WHERE tokens_valid_after IS NOT NULL;
-    INSERT INTO revocation_events (kind, subject, seconds, active, version, created_at)
-    SELECT 1, id::text, extract(epoch FROM revoked_at + interval '32 minutes 30 seconds')::bigint, false, (extract(epoch FROM revoked_at) * 1000)::bigint, revoked_at
-    FROM sessions WHERE revoked_at IS NOT NULL;
-    INSERT INTO revocation_events (kind, subject, seconds, active, version, created_at)
-    SELECT 2, jti, extract(epoch FROM expires_at)::bigint, false, (extract(epoch FROM revoked_at) * 1000)::bigint, revoked_at
-    FROM revoked_access_tokens;
+    SELECT kind, subject, seconds, active, version, created_at FROM (
+      SELECT 0 AS kind, id::text AS subject, extract(epoch FROM tokens_valid_after)::bigint AS seconds, is_active AS active,
+             (extract(epoch FROM updated_at) * 1000)::bigint AS version, tokens_valid_after AS created_at
+      FROM app_users WHERE tokens_valid_after IS NOT NULL
+      UNION ALL
+      SELECT 1, id::text, extract(epoch FROM revoked_at + interval '32 minutes 30 seconds')::bigint, false,
+             (extract(epoch FROM revoked_at) * 1000)::bigint, revoked_at
+      FROM sessions WHERE revoked_at IS NOT NULL
+      UNION ALL
+      SELECT 2, jti, extract(epoch FROM expires_at)::bigint, false, (extract(epoch FROM revoked_at) * 1000)::bigint, revoked_at
+      FROM revoked_access_tokens) AS changes
+    ORDER BY created_at;
   END IF;
 END $$;
 ANALYZE;

@@ -48,6 +48,42 @@ public sealed class RevocationFeedGapTests(PostgresApiFactory factory) : IClassF
             < fast.RevocationEvents.Single(e => e.Subject == RevocationFeedTests.SessionOf(second.AccessToken)).Sequence);
     }
 
+    [Fact]
+    public async Task A_revocation_open_while_the_state_is_loaded_at_start_is_read_once_it_commits_and_an_old_hole_is_not_waited_for()
+    {
+        var sync = factory.Services.GetRequiredService<RevocationSync>();
+        var feed = factory.Services.GetRequiredService<RevocationFeed>();
+        await using var slowScope = factory.Services.CreateAsyncScope();
+        await using var fastScope = factory.Services.CreateAsyncScope();
+        var slow = slowScope.ServiceProvider.GetRequiredService<CreamDbContext>();
+        var fast = fastScope.ServiceProvider.GetRequiredService<CreamDbContext>();
+        // A hole left long ago (a rolled-back number, say), below a row of the same time.
+        var hole = SessionEnded(Guid.NewGuid().ToString());
+        fast.RevocationEvents.Add(hole);
+        await fast.SaveChangesAsync();
+        fast.RevocationEvents.Add(SessionEnded(Guid.NewGuid().ToString()));
+        fast.RevocationEvents.Remove(hole);
+        await fast.SaveChangesAsync();
+        factory.Time.Advance(RevocationFeed.OpenTransactionWindow + TimeSpan.FromMinutes(1));
+        var first = await factory.CreateClient().SignupAsync();
+
+        // Another instance's revocation takes its number and has not committed yet; a later one has.
+        await using var slowTransaction = await slow.Database.BeginTransactionAsync();
+        slow.RevocationEvents.Add(SessionEnded(RevocationFeedTests.SessionOf(first.AccessToken)));
+        await slow.SaveChangesAsync();
+        fast.RevocationEvents.Add(SessionEnded(Guid.NewGuid().ToString()));
+        await fast.SaveChangesAsync();
+
+        await sync.ReloadAsync(CancellationToken.None); // as at start: the feed's place, then the snapshot
+        var openAtStart = feed.OpenGaps;
+        await slowTransaction.CommitAsync();
+        await sync.ResyncAsync(CancellationToken.None);
+
+        Assert.Equal(1, openAtStart); // the open transaction's number, not the old hole's
+        await factory.AssertRefusedAsync(first.AccessToken);
+        Assert.Equal(0, feed.OpenGaps);
+    }
+
     private RevocationEvent SessionEnded(string sessionId)
     {
         var now = factory.Time.GetUtcNow();

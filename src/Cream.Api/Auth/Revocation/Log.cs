@@ -4,8 +4,8 @@ namespace Cream.Api.Auth;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1530, EventName = "RevocationStateLoaded", Level = LogLevel.Information,
-        Message = "Revocation state loaded from the database in {Milliseconds} ms: {Entries} entries; change feed at {Cursor} with {Gaps} numbers still open")]
-    public static partial void RevocationStateLoaded(ILogger logger, long milliseconds, int entries, long cursor, int gaps);
+        Message = "Revocation state loaded from the database in {Milliseconds} ms ({FeedMilliseconds} ms of it finding the change feed's place): {Entries} entries; change feed at {Cursor} with {Gaps} numbers still open")]
+    public static partial void RevocationStateLoaded(ILogger logger, long milliseconds, long feedMilliseconds, int entries, long cursor, int gaps);
 
     [LoggerMessage(EventId = 1531, EventName = "RevocationGapsGivenUp", Level = LogLevel.Warning,
         Message = "{Count} change-feed numbers were given up unread, more than the gaps remembered at most; revocations they held reach this instance by Redis only")]

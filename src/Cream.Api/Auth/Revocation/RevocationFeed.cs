@@ -48,9 +48,12 @@ public sealed class RevocationFeed
         ArgumentNullException.ThrowIfNull(db);
         var last = await db.RevocationEvents.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
         var since = now - OpenTransactionWindow;
-        var from = await db.RevocationEvents.Where(e => e.CreatedAt <= since)
-            .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Sequence)
-            .Select(e => (long?)e.Sequence).FirstOrDefaultAsync(cancellationToken) ?? 0;
+        // The last row written before the window: two lookups on the created_at index (one sort by
+        // both columns would sort every older row).
+        var before = await db.RevocationEvents.Where(e => e.CreatedAt <= since).MaxAsync(e => (DateTime?)e.CreatedAt, cancellationToken);
+        var from = before is { } at
+            ? await db.RevocationEvents.Where(e => e.CreatedAt == at).MaxAsync(e => e.Sequence, cancellationToken)
+            : 0;
         var missing = await db.Database.SqlQuery<MissingRange>(
             $"""
             SELECT g.seq + 1 AS "First", g.next_seq - 1 AS "Last"

@@ -118,6 +118,7 @@ public sealed class RevocationSync(
             var startedAt = time.GetTimestamp(); // before reading: later local changes win over this snapshot
             var now = time.GetUtcNow().UtcDateTime;
             await ReadAsync(db => feed.StartAsync(db, now, cancellationToken));
+            var feedTook = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;
 
             // Streamed into the state as read, each kind on a connection of its own: the reads
             // overlap, the database producing rows while this process files them.
@@ -131,7 +132,7 @@ public sealed class RevocationSync(
             _loaded = true;
             var took = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;
             var entries = revocations.Count;
-            Log.RevocationStateLoaded(logger, took, entries, feed.Cursor, feed.OpenGaps);
+            Log.RevocationStateLoaded(logger, took, feedTook, entries, feed.Cursor, feed.OpenGaps);
         }
         finally
         {

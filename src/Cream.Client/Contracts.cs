@@ -89,15 +89,6 @@ public sealed record IntrospectionResponse(
     long? Nbf = null,
     long? Exp = null);
 
-/// <summary>One page of users (<c>GET /api/admin/users</c>).</summary>
-/// <param name="Users">The users of this page, ordered by email.</param>
-/// <param name="TotalCount">Users matching the filter, counted up to the reach of page mode (10,000).</param>
-/// <param name="Page">This page's number, from 1.</param>
-/// <param name="PageSize">The page size asked for.</param>
-/// <param name="TotalPages">Pages at this size, within that reach.</param>
-/// <param name="TotalCountExact">False when more users match than page mode reaches: walk them with the cursor.</param>
-public sealed record UserPage(IReadOnlyList<UserProfile> Users, int TotalCount, int Page, int PageSize, int TotalPages, bool TotalCountExact = true);
-
 /// <summary>An admin's change to a user (<c>PATCH /api/admin/users/{id}</c>); a null member is left as it is.</summary>
 /// <param name="Roles">The complete new set of roles; removing one revokes tokens that carry it.</param>
 /// <param name="IsActive">False disables the account and ends its sessions; true enables it again.</param>
@@ -242,11 +233,3 @@ public sealed record AuditEvent(
     string? RequestId,
     string? Reason);
 
-/// <summary>One page of audit events.</summary>
-/// <param name="Events">The events of this page.</param>
-/// <param name="TotalCount">Matching events, counted up to the reach of page mode (10,000).</param>
-/// <param name="Page">This page's number, from 1.</param>
-/// <param name="PageSize">The page size asked for.</param>
-/// <param name="TotalPages">Pages at this size, within that reach.</param>
-/// <param name="TotalCountExact">False when more events match than page mode reaches: walk them with the cursor.</param>
-public sealed record AuditEventPage(IReadOnlyList<AuditEvent> Events, int TotalCount, int Page, int PageSize, int TotalPages, bool TotalCountExact = true);

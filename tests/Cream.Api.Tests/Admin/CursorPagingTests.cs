@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Cream.Api.Audit;
 using Cream.Api.Common;
+using Cream.Api.Tests.Client;
 using Cream.Api.Tests.Infrastructure;
+using Cream.Client;
 
 namespace Cream.Api.Tests.Admin;
 
@@ -189,6 +191,10 @@ public abstract class CursorPagingTests(CreamApiFactory factory)
         }
 
         Assert.NotEqual(JsonValueKind.Null, walked.GetProperty("next").ValueKind); // the cursor goes on past the reach
+        using var adminClient = await factory.NewAdminClientAsync();
+        var byClient = await adminClient.Api.GetAuditEventsAsync(new AuditQuery { RequestId = many });
+        var exactByClient = await adminClient.Api.GetAuditEventsAsync(new AuditQuery { RequestId = few });
+        Assert.Equal((PageRequest.Reach, false, true), (byClient.TotalCount, byClient.TotalCountExact, exactByClient.TotalCountExact));
     }
 
     private static AuthEvent Event(string requestId, DateTime at) =>

@@ -106,7 +106,9 @@ public sealed class RedisLatencyTests(TwoInstances instances, ITestOutputHelper 
         await MeasureAsync(instances.A, user, 3);
 
         await using var admin = await AdminAsync();
-        await admin.GetServers()[0].ExecuteAsync("CLIENT", "PAUSE", "5000", "ALL"); // connections kept, nothing answered
+        var pause = TimeSpan.FromSeconds(5);
+        var pausedAt = Stopwatch.GetTimestamp();
+        await admin.GetServers()[0].ExecuteAsync("CLIENT", "PAUSE", ((long)pause.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), "ALL"); // connections kept, nothing answered
         var paused = await MeasureAsync(instances.A, user, 5);
 
         Report("Redis paused", paused);
@@ -116,7 +118,15 @@ public sealed class RedisLatencyTests(TwoInstances instances, ITestOutputHelper 
                 $"login + logout took {paused.Login[i]:F0} + {paused.Logout[i]:F0} ms with Redis not answering");
         }
 
-        // Once Redis answers again, revocations travel between instances again.
+        // Once Redis answers again, revocations travel between instances again. A logout made while
+        // it still does not answer may reach the other instance only at its next resync, which the
+        // instances' fake clocks hold back: the check starts once the pause is over.
+        var rest = pause - Stopwatch.GetElapsedTime(pausedAt);
+        if (rest > TimeSpan.Zero)
+        {
+            await Task.Delay(rest + TimeSpan.FromMilliseconds(200));
+        }
+
         var login = await onA.LoginAsync(user.Email, user.Password);
         using var onB = instances.B.CreateClient(login.AccessToken);
         var propagated = await TwoInstances.WaitUntilAsync(async () =>

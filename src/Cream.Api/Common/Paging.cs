@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -34,7 +35,7 @@ public sealed record PageRequest(
         ArgumentNullException.ThrowIfNull(errors);
         if (!errors.ContainsKey("page") && !errors.ContainsKey("page_size") && Offset >= Reach)
         {
-            errors["page"] = [$"page mode reaches the first {Reach:N0} rows; go further with after and limit."];
+            errors["page"] = [string.Create(CultureInfo.InvariantCulture, $"page mode reaches the first {Reach:N0} rows; go further with after and limit.")];
         }
     }
 

@@ -1,10 +1,8 @@
 using Cream.Api.Auth.Profiles;
-using Cream.Api.Auth.Sessions;
 using Cream.Api.Auth.State;
 using Cream.Api.Auth.Tokens;
 using Cream.Api.Common;
 using Cream.Api.Data;
-using Cream.Api.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -153,35 +151,40 @@ public sealed class RevocationSync(
     {
         // Disabled users are cut off when disabled and cannot sign in since: their cut-off bounds them too.
         var window = Window(now);
-        await SnapshotRows.ReadAsync(db, db.Users.Where(u => u.TokensValidAfter > window).Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt }),
-            (row, column) => loading.User(row.GetGuid(column[nameof(AppUser.Id)]), UnixSeconds(row.GetDateTime(column[nameof(AppUser.TokensValidAfter)])),
-                row.GetBoolean(column[nameof(AppUser.IsActive)]), UnixMilliseconds(row.GetDateTime(column[nameof(AppUser.UpdatedAt)]))),
-            cancellationToken);
+        await foreach (var u in db.Users.AsNoTracking().Where(u => u.TokensValidAfter > window)
+            .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            loading.User(u.Id, UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt));
+        }
 
         // Deleted users have no row to read: a tombstone stands in until their last token has expired.
         var deletedWindow = window - Revoker.EndedSessionMargin;
-        await SnapshotRows.ReadAsync(db, db.DeletedUsers.Where(d => d.DeletedAt > deletedWindow).Select(d => new { d.UserId, d.DeletedAt }),
-            (row, column) =>
-            {
-                var deletedAt = row.GetDateTime(column[nameof(DeletedUser.DeletedAt)]);
-                loading.User(row.GetGuid(column[nameof(DeletedUser.UserId)]), UnixSeconds(deletedAt), false, UnixMilliseconds(deletedAt));
-            },
-            cancellationToken);
+        await foreach (var d in db.DeletedUsers.AsNoTracking().Where(d => d.DeletedAt > deletedWindow)
+            .Select(d => new { d.UserId, d.DeletedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            loading.User(d.UserId, UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt));
+        }
     }
 
     private async Task ReadSessionsAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken)
     {
         var sessionWindow = Window(now) - Revoker.EndedSessionMargin;
         var sessionKept = (long)(keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew + Revoker.EndedSessionMargin).TotalSeconds;
-        await SnapshotRows.ReadAsync(db, db.Sessions.Where(s => s.RevokedAt > sessionWindow).Select(s => new { s.Id, s.RevokedAt }),
-            (row, column) => loading.Session(row.GetGuid(column[nameof(Session.Id)]), UnixSeconds(row.GetDateTime(column[nameof(Session.RevokedAt)])) + sessionKept),
-            cancellationToken);
+        await foreach (var ended in db.Sessions.AsNoTracking().Where(s => s.RevokedAt > sessionWindow)
+            .Select(s => new { s.Id, s.RevokedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            loading.Session(ended.Id, UnixSeconds(ended.RevokedAt) + sessionKept);
+        }
     }
 
-    private static async Task ReadTokensAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken) =>
-        await SnapshotRows.ReadAsync(db, db.RevokedAccessTokens.Where(t => t.ExpiresAt > now).Select(t => new { t.TokenId, t.ExpiresAt }),
-            (row, column) => loading.Token(row.GetString(column[nameof(RevokedAccessToken.TokenId)]), UnixSeconds(row.GetDateTime(column[nameof(RevokedAccessToken.ExpiresAt)]))),
-            cancellationToken);
+    private static async Task ReadTokensAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken)
+    {
+        await foreach (var t in db.RevokedAccessTokens.AsNoTracking().Where(t => t.ExpiresAt > now)
+            .Select(t => new { t.TokenId, t.ExpiresAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            loading.Token(t.TokenId, UnixSeconds(t.ExpiresAt));
+        }
+    }
 
     private static long UnixSeconds(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToUnixTimeSeconds() : 0;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Cream.Api.Auth.State;
@@ -133,26 +134,29 @@ public sealed class RevocationList : IStateChangeConsumer
     /// <summary>Starts a <see cref="Load"/> whose rows are handed over one by one, as they are read.</summary>
     public Snapshot BeginLoad(long snapshotStartedAt) => new(this, snapshotStartedAt);
 
-    /// <summary>A snapshot being read into tables of its own, published whole by <see cref="Complete()"/>.</summary>
+    /// <summary>
+    /// A snapshot being read, published whole by <see cref="Complete()"/>. Rows are appended to
+    /// lists as they arrive (sequential writes, cheap to grow) and filed into tables sized for them
+    /// once all are in: filing millions of rows into tables that grow by doublings would rehash each
+    /// row several times and leave up to half the slots empty.
+    /// </summary>
+    /// <remarks>Each kind may be handed over by a reader of its own; one kind by one reader at a time.</remarks>
     public sealed class Snapshot
     {
         private readonly RevocationList _list;
         private readonly long _startedAt;
-        private readonly Dictionary<Guid, UserStatus> _users = [];
-        private readonly Dictionary<Guid, long> _sessions = [];
-        private readonly Dictionary<Guid, long> _tokens = [];
+        private readonly List<KeyValuePair<Guid, UserStatus>> _users = [];
+        private readonly List<KeyValuePair<Guid, long>> _sessions = [];
+        private readonly List<KeyValuePair<Guid, long>> _tokens = [];
 
         internal Snapshot(RevocationList list, long startedAt) => (_list, _startedAt) = (list, startedAt);
 
         public void User(Guid userId, long validAfter, bool active, long version) =>
-            _users[userId] = new UserStatus(validAfter, (version << 1) | (active ? 1L : 0L), _startedAt);
+            _users.Add(new(userId, new UserStatus(validAfter, (version << 1) | (active ? 1L : 0L), _startedAt)));
 
-        public void Session(Guid sessionId, long until) => Keep(_sessions, sessionId, until);
+        public void Session(Guid sessionId, long until) => _sessions.Add(new(sessionId, until));
 
-        public void Token(string tokenId, long until) => Keep(_tokens, TokenKey(tokenId), until);
-
-        private static void Keep(Dictionary<Guid, long> entries, Guid key, long until) =>
-            entries[key] = entries.TryGetValue(key, out var held) ? Math.Max(held, until) : until;
+        public void Token(string tokenId, long until) => _tokens.Add(new(TokenKey(tokenId), until));
 
         /// <summary>Publishes the snapshot, keeping everything already held.</summary>
         public void Complete() => Publish(long.MinValue);
@@ -174,9 +178,34 @@ public sealed class RevocationList : IStateChangeConsumer
         /// </summary>
         private void Publish(long nowSeconds)
         {
-            _list._users.Replace(_users, status => status.AppliedAt >= _startedAt);
-            _list._sessions.Fold(until => until >= nowSeconds, _sessions);
-            _list._tokens.Fold(until => until >= nowSeconds, _tokens);
+            Func<long, bool> live = until => until >= nowSeconds;
+            _list._users.Replace(File(_users, static (_, read) => read, static _ => true), status => status.AppliedAt >= _startedAt);
+            _list._sessions.Fold(live, File(_sessions, Math.Max, live));
+            _list._tokens.Fold(live, File(_tokens, Math.Max, live));
+        }
+
+        /// <summary>
+        /// A table of the rows <paramref name="keep"/> accepts; a key read twice keeps what
+        /// <paramref name="combine"/> makes of the two. The list is emptied.
+        /// </summary>
+        private static Dictionary<Guid, T> File<T>(List<KeyValuePair<Guid, T>> rows, Func<T, T, T> combine, Func<T, bool> keep)
+            where T : struct
+        {
+            var table = new Dictionary<Guid, T>(rows.Count);
+            foreach (var (key, value) in CollectionsMarshal.AsSpan(rows))
+            {
+                if (!keep(value))
+                {
+                    continue;
+                }
+
+                ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(table, key, out var exists);
+                held = exists ? combine(held, value) : value;
+            }
+
+            rows.Clear();
+            rows.TrimExcess();
+            return table;
         }
     }
 

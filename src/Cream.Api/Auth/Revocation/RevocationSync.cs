@@ -151,42 +151,44 @@ public sealed class RevocationSync(
     {
         // Disabled users are cut off when disabled and cannot sign in since: their cut-off bounds them too.
         var window = Window(now);
-        await foreach (var u in db.Users.AsNoTracking().Where(u => u.TokensValidAfter > window)
-            .Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await SnapshotRows.ReadAsync(db, db.Users.Where(u => u.TokensValidAfter > window).Select(u => new { u.Id, u.IsActive, u.TokensValidAfter, u.UpdatedAt }), row =>
         {
-            loading.User(u.Id, UnixSeconds(u.TokensValidAfter), u.IsActive, UnixMilliseconds(u.UpdatedAt));
-        }
+            int id = row.GetOrdinal("Id"), active = row.GetOrdinal("IsActive"), validAfter = row.GetOrdinal("TokensValidAfter"), updatedAt = row.GetOrdinal("UpdatedAt");
+            return () => loading.User(row.GetGuid(id), UnixSeconds(row.GetDateTime(validAfter)), row.GetBoolean(active), UnixMilliseconds(row.GetDateTime(updatedAt)));
+        }, cancellationToken);
 
         // Deleted users have no row to read: a tombstone stands in until their last token has expired.
         var deletedWindow = window - Revoker.EndedSessionMargin;
-        await foreach (var d in db.DeletedUsers.AsNoTracking().Where(d => d.DeletedAt > deletedWindow)
-            .Select(d => new { d.UserId, d.DeletedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await SnapshotRows.ReadAsync(db, db.DeletedUsers.Where(d => d.DeletedAt > deletedWindow).Select(d => new { d.UserId, d.DeletedAt }), row =>
         {
-            loading.User(d.UserId, UnixSeconds(d.DeletedAt), false, UnixMilliseconds(d.DeletedAt));
-        }
+            int id = row.GetOrdinal("UserId"), deletedAt = row.GetOrdinal("DeletedAt");
+            return () =>
+            {
+                var at = row.GetDateTime(deletedAt);
+                loading.User(row.GetGuid(id), UnixSeconds(at), false, UnixMilliseconds(at));
+            };
+        }, cancellationToken);
     }
 
     private async Task ReadSessionsAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken)
     {
         var sessionWindow = Window(now) - Revoker.EndedSessionMargin;
         var sessionKept = (long)(keys.AccessTokenLifetime + keys.ValidationParameters.ClockSkew + Revoker.EndedSessionMargin).TotalSeconds;
-        await foreach (var ended in db.Sessions.AsNoTracking().Where(s => s.RevokedAt > sessionWindow)
-            .Select(s => new { s.Id, s.RevokedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await SnapshotRows.ReadAsync(db, db.Sessions.Where(s => s.RevokedAt > sessionWindow).Select(s => new { s.Id, s.RevokedAt }), row =>
         {
-            loading.Session(ended.Id, UnixSeconds(ended.RevokedAt) + sessionKept);
-        }
+            int id = row.GetOrdinal("Id"), revokedAt = row.GetOrdinal("RevokedAt");
+            return () => loading.Session(row.GetGuid(id), UnixSeconds(row.GetDateTime(revokedAt)) + sessionKept);
+        }, cancellationToken);
     }
 
-    private static async Task ReadTokensAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken)
-    {
-        await foreach (var t in db.RevokedAccessTokens.AsNoTracking().Where(t => t.ExpiresAt > now)
-            .Select(t => new { t.TokenId, t.ExpiresAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+    private static Task ReadTokensAsync(CreamDbContext db, RevocationList.Snapshot loading, DateTime now, CancellationToken cancellationToken) =>
+        SnapshotRows.ReadAsync(db, db.RevokedAccessTokens.Where(t => t.ExpiresAt > now).Select(t => new { t.TokenId, t.ExpiresAt }), row =>
         {
-            loading.Token(t.TokenId, UnixSeconds(t.ExpiresAt));
-        }
-    }
+            int id = row.GetOrdinal("TokenId"), expiresAt = row.GetOrdinal("ExpiresAt");
+            return () => loading.Token(row.GetString(id), UnixSeconds(row.GetDateTime(expiresAt)));
+        }, cancellationToken);
 
-    private static long UnixSeconds(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToUnixTimeSeconds() : 0;
+    private static long UnixSeconds(DateTime value) => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)).ToUnixTimeSeconds();
 
     private static long UnixMilliseconds(DateTime value) => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
 

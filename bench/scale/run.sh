@@ -7,7 +7,8 @@
 #   SCALE_USERS=100000 SCALE_REVOKED=100000 SCALE_AUDIT=1000000 bench/scale/run.sh
 #
 # What it does (a few minutes on 2 cores; everything on 127.0.0.1, all of it stops by itself):
-#   1. publishes Cream.Api (Release) from SCALE_SOURCE (default: this checkout);
+#   1. publishes Cream.Api (Release) from SCALE_SOURCE (default: this checkout), as the README
+#      deploys it (ReadyToRun for this machine's runtime) and portable;
 #   2. starts a throwaway PostgreSQL (fsync off, pg_stat_statements) in a temp folder, as
 #      scripts/test.sh does, migrates it with the service's `migrate` command;
 #   3. seeds with SQL (seed-users.sql): SCALE_USERS users, none revoked, SCALE_AUDIT audit rows;
@@ -16,8 +17,9 @@
 #      received from PostgreSQL from the kernel's per-socket counters), /me p50/p99 with wrk
 #      (-c50) and the admin list timings;
 #   5. seeds SCALE_REVOKED users cut off, ended sessions and revoked jtis (seed-revocations.sql,
-#      with the change rows when the table exists), and repeats: start-up (twice: the first read
-#      after the seed also sets PostgreSQL's hint bits on the fresh rows), RSS, an idle resync,
+#      with the change rows when the table exists), and repeats: start-up (three times: the first
+#      read after the seed also sets PostgreSQL's hint bits on the fresh rows; then the portable
+#      build; then the ReadyToRun one again), RSS, an idle resync,
 #      a resync after 1,000 sessions ended (change-sessions.sql), /me under wrk across resyncs;
 #   6. prints one line per measure; always stops the service and PostgreSQL, deletes the folder.
 #
@@ -73,8 +75,13 @@ free_port() {
 }
 
 # --- build -----------------------------------------------------------------------------
-log "publishing Cream.Api (Release) from $source_dir"
-dotnet publish "$source_dir/src/Cream.Api" -c Release -o "$tmp_dir/app" -v quiet -nologo >"$tmp_dir/build.log" 2>&1 \
+# As the README deploys: ReadyToRun for this machine's runtime. The portable build (no -r) is
+# started too, once, with the state loaded, to show what ReadyToRun buys.
+rid="$(dotnet --info | awk '/^ *RID:/ { print $2; exit }')"
+log "publishing Cream.Api (Release, ReadyToRun for $rid, and portable) from $source_dir"
+dotnet publish "$source_dir/src/Cream.Api" -c Release -r "$rid" -p:PublishReadyToRun=true -o "$tmp_dir/app" -v quiet -nologo >"$tmp_dir/build.log" 2>&1 \
+  || { cat "$tmp_dir/build.log" >&2; die "build failed"; }
+dotnet publish "$source_dir/src/Cream.Api" -c Release -o "$tmp_dir/app-portable" -v quiet -nologo >"$tmp_dir/build.log" 2>&1 \
   || { cat "$tmp_dir/build.log" >&2; die "build failed"; }
 
 # --- PostgreSQL --------------------------------------------------------------------------
@@ -132,7 +139,7 @@ rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$service_pid/status
 start_service() {
   local t0 t1
   t0=$(date +%s.%N)
-  (cd "$tmp_dir/app" && exec env "${service_env[@]}" ASPNETCORE_URLS="$base" dotnet Cream.Api.dll) >"$tmp_dir/service.log" 2>&1 &
+  (cd "$tmp_dir/${2:-app}" && exec env "${service_env[@]}" ASPNETCORE_URLS="$base" dotnet Cream.Api.dll) >"$tmp_dir/service.log" 2>&1 &
   service_pid=$!
   for _ in $(seq 1 1200); do
     kill -0 "$service_pid" 2>/dev/null || { cat "$tmp_dir/service.log" >&2; die "the service exited during start"; }
@@ -233,6 +240,8 @@ psql_ -v revoked="$revoked" -f "$here/seed-revocations.sql"
 log "seeded in $(echo "$(date +%s.%N) - $started" | bc) s"
 start_service "revoked"
 # The first read after the seed also sets PostgreSQL's hint bits on 3M fresh rows; a restart reads them as they stay.
+stop_service
+start_service "revoked (restarted, portable build)" app-portable
 stop_service
 start_service "revoked (restarted)"
 result "revoked: RSS after start" "$(rss_mb) MB"

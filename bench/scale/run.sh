@@ -17,9 +17,9 @@
 #      received from PostgreSQL from the kernel's per-socket counters), /me p50/p99 with wrk
 #      (-c50) and the admin list timings;
 #   5. seeds SCALE_REVOKED users cut off, ended sessions and revoked jtis (seed-revocations.sql,
-#      with the change rows when the table exists), and repeats: start-up (three times: the first
-#      read after the seed also sets PostgreSQL's hint bits on the fresh rows; then the portable
-#      build; then the ReadyToRun one again), RSS, an idle resync,
+#      with the change rows when the table exists), and repeats: start-up (four times: the first
+#      read after the seed also sets PostgreSQL's hint bits on the fresh rows; then again, the
+#      portable build, and the ReadyToRun one once more), RSS, an idle resync,
 #      a resync after 1,000 sessions ended (change-sessions.sql), /me under wrk across resyncs;
 #   6. prints one line per measure; always stops the service and PostgreSQL, deletes the folder.
 #
@@ -241,9 +241,11 @@ log "seeded in $(echo "$(date +%s.%N) - $started" | bc) s"
 start_service "revoked"
 # The first read after the seed also sets PostgreSQL's hint bits on 3M fresh rows; a restart reads them as they stay.
 stop_service
+start_service "revoked (restarted)"
+stop_service
 start_service "revoked (restarted, portable build)" app-portable
 stop_service
-start_service "revoked (restarted)"
+start_service "revoked (restarted again)"
 result "revoked: RSS after start" "$(rss_mb) MB"
 token="$(sign_up "scale-$RANDOM@example.com")"
 measure_resync "revoked, nothing changed"

@@ -1,6 +1,7 @@
 using Cream.Api.Audit;
 using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.Tokens;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 namespace Cream.Api.Auth;
@@ -11,8 +12,10 @@ namespace Cream.Api.Auth;
 /// with <c>error="invalid_token"</c>; a missing role is "Admin access required". Beside
 /// <c>Bearer</c> the same handler reads RFC 9449's <c>DPoP</c> scheme (see <see cref="DpopResourceCheck"/>).
 /// </summary>
-internal sealed class BearerChallenge : JwtBearerEvents
+internal sealed class BearerChallenge(AccessTokenHandler tokens, AccessTokenKeys keys) : JwtBearerEvents
 {
+    private const string BearerPrefix = "Bearer ";
+
     public const string NotAuthenticatedDetail = "Not authenticated";
     public const string InvalidCredentialsDetail = "Could not validate credentials";
     public const string AdminRequiredDetail = "Admin access required";
@@ -25,8 +28,25 @@ internal sealed class BearerChallenge : JwtBearerEvents
         {
             context.Token = token;
         }
+        else if (ReferenceEquals(context.Options.TokenValidationParameters, keys.ValidationParameters)
+            && tokens.FindLive(BearerToken(context.Request)) is { } known)
+        {
+            // A token this instance has validated before, checked for revocation just now: what
+            // the handler would conclude after cloning its parameters and building two contexts.
+            context.Principal = new ClaimsPrincipal(known);
+            context.Success();
+        }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>The token of a single <c>Authorization: Bearer</c> header, read as JwtBearer reads it; empty otherwise.</summary>
+    private static ReadOnlySpan<char> BearerToken(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization;
+        return authorization.Count == 1 && authorization[0] is { } value && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+            ? value.AsSpan(BearerPrefix.Length).Trim()
+            : [];
     }
 
     public override Task TokenValidated(TokenValidatedContext context) => DpopResourceCheck.CheckAsync(context);

@@ -30,6 +30,25 @@ public abstract class TokenRevocationAndIntrospectionTests(CreamApiFactory facto
     }
 
     [Fact]
+    public async Task A_token_answered_from_memory_is_refused_on_the_request_after_a_logout_as_any_other_is()
+    {
+        var user = await _client.SignupAsync();
+        using var padded = factory.CreateClient(); // the scheme's name in any case, the token with spaces around: JwtBearer's reading
+        padded.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"bearer   {user.AccessToken}  ");
+        for (var i = 0; i < 4; i++)
+        {
+            await factory.AssertAcceptedAsync(user.AccessToken); // from the third on, the bearer scheme answers from memory
+            Assert.Equal(HttpStatusCode.OK, (await padded.GetAsync("/api/auth/me")).StatusCode);
+        }
+
+        using var loggedOut = await factory.CreateClient(user.AccessToken).PostAsync("/api/auth/logout", null);
+
+        Assert.Equal(HttpStatusCode.NoContent, loggedOut.StatusCode);
+        await factory.AssertRefusedAsync(user.AccessToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await padded.GetAsync("/api/auth/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task Revoking_a_refresh_token_ends_its_session()
     {
         var user = await _client.SignupAsync();

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Claims;
+using Cream.Api.Auth.Dpop;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Cream.Api.Auth.Tokens;
@@ -44,6 +46,30 @@ public sealed class AccessTokenHandler(
 
         metrics.TokenValidated(validation.Result.IsValid, started);
         return validation;
+    }
+
+    /// <summary>
+    /// The identity of a bearer token validated before under Cream's own parameters that is
+    /// still live, not revoked and bound to no DPoP key: the steady state of a client, which the
+    /// bearer scheme answers before it sets up a validation (<see cref="BearerChallenge.MessageReceived"/>).
+    /// Anything else is null and takes the full path, which refuses with the reason, log and metric.
+    /// </summary>
+    public ClaimsIdentity? FindLive(ReadOnlySpan<char> token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (cache.Find(token, keys.Ring.Version, time.GetUtcNow().UtcDateTime, keys.ValidationParameters.ClockSkew) is not { } known)
+        {
+            return null;
+        }
+
+        var answer = validator.CheckRevocation(in known.Token);
+        if (!answer.IsValid || answer.ClaimsIdentity.FindFirst(DpopResourceCheck.ConfirmationClaim) is not null)
+        {
+            return null;
+        }
+
+        metrics.TokenValidated(true, started);
+        return answer.ClaimsIdentity;
     }
 
     private async Task<TokenValidationResult> RecordWhenDoneAsync(Task<TokenValidationResult> validation, long started)

@@ -23,7 +23,8 @@ public sealed class ValidatedTokenCache
         public int KeyRingVersion { get; } = keyRingVersion;
     }
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _entries;
+    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 
     /// <summary>
     /// Hashes of tokens validated once: a token is remembered on its second validation, so tokens
@@ -31,10 +32,21 @@ public sealed class ValidatedTokenCache
     /// </summary>
     private readonly int[] _seenOnce = new int[1 << 16];
 
-    /// <summary>The remembered token, unless it has expired (beyond <paramref name="clockSkew"/>) or its key ring changed.</summary>
-    public Entry? Find(string token, int keyRingVersion, DateTime now, TimeSpan clockSkew)
+    public ValidatedTokenCache()
     {
-        if (!_entries.TryGetValue(token, out var entry))
+        _entries = new(StringComparer.Ordinal);
+        _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>The remembered token, unless it has expired (beyond <paramref name="clockSkew"/>) or its key ring changed.</summary>
+    public Entry? Find(string token, int keyRingVersion, DateTime now, TimeSpan clockSkew) =>
+        Find(token.AsSpan(), keyRingVersion, now, clockSkew);
+
+    /// <inheritdoc cref="Find(string, int, DateTime, TimeSpan)"/>
+    /// <remarks>Read straight from a header, the token needs no string of its own.</remarks>
+    public Entry? Find(ReadOnlySpan<char> token, int keyRingVersion, DateTime now, TimeSpan clockSkew)
+    {
+        if (!_bySpan.TryGetValue(token, out var entry))
         {
             return null;
         }
@@ -44,7 +56,7 @@ public sealed class ValidatedTokenCache
             return entry;
         }
 
-        _entries.TryRemove(token, out _); // expired, or its key may be gone: validate in full
+        _bySpan.TryRemove(token, out _); // expired, or its key may be gone: validate in full
         return null;
     }
 

@@ -97,6 +97,47 @@ public sealed class ValidatedTokenCacheTests
         Assert.True((await _handler.ValidateTokenAsync(last, _tokens.Keys.ValidationParameters)).IsValid);
     }
 
+    [Fact]
+    public async Task The_bearer_fast_path_answers_only_a_remembered_live_unbound_token()
+    {
+        var token = _tokens.Issue().Token;
+        Assert.Null(_handler.FindLive(token)); // never validated: the full path first
+
+        await RememberAsync(token);
+        var known = _handler.FindLive(token);
+
+        Assert.NotNull(known);
+        Assert.Same((await _handler.ValidateTokenAsync(token, _tokens.Keys.ValidationParameters)).ClaimsIdentity, known);
+        Assert.Null(_handler.FindLive(token + "x"));
+        Assert.Null(_handler.FindLive(token.ToUpperInvariant()));
+    }
+
+    [Fact]
+    public async Task The_bearer_fast_path_leaves_revoked_expired_rekeyed_and_bound_tokens_to_the_full_path()
+    {
+        var subject = TestTokens.Subject();
+        var revoked = _tokens.Issuer.Issue(subject).Token;
+        var expiring = _tokens.Issue().Token;
+        var bound = _tokens.Issuer.Issue(TestTokens.Subject() with { DpopKey = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I" }).Token;
+        foreach (var token in new[] { revoked, expiring, bound })
+        {
+            await RememberAsync(token);
+        }
+
+        Assert.Null(_handler.FindLive(bound)); // the full path refuses it as Bearer, or checks its proof as DPoP
+        Assert.NotNull(_handler.FindLive(revoked));
+        _tokens.Revocations.Apply(new StateChange(StateChangeKind.Session, subject.SessionId.ToString(), long.MaxValue, false, 1));
+        Assert.Null(_handler.FindLive(revoked));
+
+        _tokens.Time.Advance(TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(31));
+        Assert.Null(_handler.FindLive(expiring));
+
+        var fresh = _tokens.Issue().Token;
+        await RememberAsync(fresh);
+        _tokens.Keys.Ring.Install(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(TestTokens.NewSecret())) { KeyId = "another" }, []);
+        Assert.Null(_handler.FindLive(fresh));
+    }
+
     /// <summary>Validates twice, so the handler remembers the token (asserting it is valid).</summary>
     private async Task RememberAsync(string token)
     {

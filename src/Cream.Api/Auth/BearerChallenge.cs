@@ -1,7 +1,7 @@
+using System.Security.Claims;
 using Cream.Api.Audit;
 using Cream.Api.Auth.Dpop;
 using Cream.Api.Auth.Tokens;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 namespace Cream.Api.Auth;

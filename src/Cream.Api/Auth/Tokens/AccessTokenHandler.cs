@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Claims;
-using Cream.Api.Auth.Dpop;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Cream.Api.Auth.Tokens;
@@ -63,7 +62,7 @@ public sealed class AccessTokenHandler(
         }
 
         var answer = validator.CheckRevocation(in known.Token);
-        if (!answer.IsValid || answer.ClaimsIdentity.FindFirst(DpopResourceCheck.ConfirmationClaim) is not null)
+        if (!answer.IsValid || answer.ClaimsIdentity.FindFirst(AccessTokenClaims.Confirmation) is not null)
         {
             return null;
         }

@@ -222,7 +222,7 @@ public static class AuthExtensions
             options.TokenHandlers.Add(handler);
             options.TokenValidationParameters = keys.ValidationParameters;
             options.SaveToken = false;
-            options.Events = new BearerChallenge(handler, keys);
+            options.Events = new BearerChallenge(handler);
         }
 
         public void Configure(JwtBearerOptions options) => Configure(Options.DefaultName, options);

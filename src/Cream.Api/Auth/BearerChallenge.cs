@@ -12,7 +12,7 @@ namespace Cream.Api.Auth;
 /// with <c>error="invalid_token"</c>; a missing role is "Admin access required". Beside
 /// <c>Bearer</c> the same handler reads RFC 9449's <c>DPoP</c> scheme (see <see cref="DpopResourceCheck"/>).
 /// </summary>
-internal sealed class BearerChallenge(AccessTokenHandler tokens, AccessTokenKeys keys) : JwtBearerEvents
+internal sealed class BearerChallenge(AccessTokenHandler tokens) : JwtBearerEvents
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -28,8 +28,7 @@ internal sealed class BearerChallenge(AccessTokenHandler tokens, AccessTokenKeys
         {
             context.Token = token;
         }
-        else if (ReferenceEquals(context.Options.TokenValidationParameters, keys.ValidationParameters)
-            && tokens.FindLive(BearerToken(context.Request)) is { } known)
+        else if (tokens.FindLive(BearerToken(context.Request), context.Options.TokenValidationParameters) is { } known)
         {
             // A token this instance has validated before, checked for revocation just now: what
             // the handler would conclude after cloning its parameters and building two contexts.

@@ -24,13 +24,10 @@ public sealed class AccessTokenHandler(
         ArgumentNullException.ThrowIfNull(validationParameters);
         var started = Stopwatch.GetTimestamp();
 
-        // Only results of Cream's own parameters are remembered: a caller with other rules must
-        // not be answered from a cache built under ours.
-        var cacheable = token is not null && ValidationParametersComparer.Equivalent(validationParameters, keys.ValidationParameters);
-        if (cacheable && cache.Find(token!, keys.Ring.Version, time.GetUtcNow().UtcDateTime, validationParameters.ClockSkew) is { } known)
+        var cacheable = token is not null && AreCreams(validationParameters);
+        if (cacheable && FromMemory(token) is { } answer)
         {
             // The steady state of a client: answered without an async state machine.
-            var answer = validator.CheckRevocation(in known.Token);
             metrics.TokenValidated(answer.IsValid, started);
             return Task.FromResult(answer);
         }
@@ -53,16 +50,12 @@ public sealed class AccessTokenHandler(
     /// bearer scheme answers before it sets up a validation (<see cref="BearerChallenge.MessageReceived"/>).
     /// Anything else is null and takes the full path, which refuses with the reason, log and metric.
     /// </summary>
-    public ClaimsIdentity? FindLive(ReadOnlySpan<char> token)
+    public ClaimsIdentity? FindLive(ReadOnlySpan<char> token, TokenValidationParameters validationParameters)
     {
+        ArgumentNullException.ThrowIfNull(validationParameters);
         var started = Stopwatch.GetTimestamp();
-        if (cache.Find(token, keys.Ring.Version, time.GetUtcNow().UtcDateTime, keys.ValidationParameters.ClockSkew) is not { } known)
-        {
-            return null;
-        }
-
-        var answer = validator.CheckRevocation(in known.Token);
-        if (!answer.IsValid || answer.ClaimsIdentity.FindFirst(AccessTokenClaims.Confirmation) is not null)
+        if (!AreCreams(validationParameters) || FromMemory(token) is not { IsValid: true } answer
+            || answer.ClaimsIdentity.FindFirst(AccessTokenClaims.Confirmation) is not null)
         {
             return null;
         }
@@ -70,6 +63,16 @@ public sealed class AccessTokenHandler(
         metrics.TokenValidated(true, started);
         return answer.ClaimsIdentity;
     }
+
+    /// <summary>Only results of Cream's own parameters are remembered: a caller with other rules must not be answered from them.</summary>
+    private bool AreCreams(TokenValidationParameters validationParameters) =>
+        ValidationParametersComparer.Equivalent(validationParameters, keys.ValidationParameters);
+
+    /// <summary>A remembered token's answer now, its revocation checked; null when it is not remembered, has expired, or the key ring changed.</summary>
+    private TokenValidationResult? FromMemory(ReadOnlySpan<char> token) =>
+        cache.Find(token, keys.Ring.Version, time.GetUtcNow().UtcDateTime, keys.ValidationParameters.ClockSkew) is { } known
+            ? validator.CheckRevocation(in known.Token)
+            : null;
 
     private async Task<TokenValidationResult> RecordWhenDoneAsync(Task<TokenValidationResult> validation, long started)
     {

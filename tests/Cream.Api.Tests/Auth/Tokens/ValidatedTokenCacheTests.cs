@@ -101,15 +101,19 @@ public sealed class ValidatedTokenCacheTests
     public async Task The_bearer_fast_path_answers_only_a_remembered_live_unbound_token()
     {
         var token = _tokens.Issue().Token;
-        Assert.Null(_handler.FindLive(token)); // never validated: the full path first
+        Assert.Null(_handler.FindLive(token, _tokens.Keys.ValidationParameters)); // never validated: the full path first
 
         await RememberAsync(token);
-        var known = _handler.FindLive(token);
+        var known = _handler.FindLive(token, _tokens.Keys.ValidationParameters);
 
         Assert.NotNull(known);
         Assert.Same((await _handler.ValidateTokenAsync(token, _tokens.Keys.ValidationParameters)).ClaimsIdentity, known);
-        Assert.Null(_handler.FindLive(token + "x"));
-        Assert.Null(_handler.FindLive(token.ToUpperInvariant()));
+        Assert.Null(_handler.FindLive(token + "x", _tokens.Keys.ValidationParameters));
+        Assert.Null(_handler.FindLive(token.ToUpperInvariant(), _tokens.Keys.ValidationParameters));
+        var stricter = _tokens.Keys.ValidationParameters.Clone();
+        stricter.ValidAudience = "another-audience";
+        Assert.Null(_handler.FindLive(token, stricter)); // other rules are never answered from memory
+        Assert.NotNull(_handler.FindLive(token, _tokens.Keys.ValidationParameters.Clone())); // an unchanged clone is
     }
 
     [Fact]
@@ -124,18 +128,18 @@ public sealed class ValidatedTokenCacheTests
             await RememberAsync(token);
         }
 
-        Assert.Null(_handler.FindLive(bound)); // the full path refuses it as Bearer, or checks its proof as DPoP
-        Assert.NotNull(_handler.FindLive(revoked));
+        Assert.Null(_handler.FindLive(bound, _tokens.Keys.ValidationParameters)); // the full path refuses it as Bearer, or checks its proof as DPoP
+        Assert.NotNull(_handler.FindLive(revoked, _tokens.Keys.ValidationParameters));
         _tokens.Revocations.Apply(new StateChange(StateChangeKind.Session, subject.SessionId.ToString(), long.MaxValue, false, 1));
-        Assert.Null(_handler.FindLive(revoked));
+        Assert.Null(_handler.FindLive(revoked, _tokens.Keys.ValidationParameters));
 
         _tokens.Time.Advance(TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(31));
-        Assert.Null(_handler.FindLive(expiring));
+        Assert.Null(_handler.FindLive(expiring, _tokens.Keys.ValidationParameters));
 
         var fresh = _tokens.Issue().Token;
         await RememberAsync(fresh);
         _tokens.Keys.Ring.Install(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(TestTokens.NewSecret())) { KeyId = "another" }, []);
-        Assert.Null(_handler.FindLive(fresh));
+        Assert.Null(_handler.FindLive(fresh, _tokens.Keys.ValidationParameters));
     }
 
     /// <summary>Validates twice, so the handler remembers the token (asserting it is valid).</summary>

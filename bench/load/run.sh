@@ -14,7 +14,9 @@
 #      limit out of the way, its own appsettings.json. The peer: the same secret, issuer and
 #      audience, the template's log levels. Waits until both answer;
 #   3. signs up one user on Cream and gives its access token to both;
-#   4. one warm-up round (not counted), then LOAD_ROUNDS rounds; in each, per connection
+#   4. one warm-up round (not counted; LOAD_WARMUP per run, 10 s by default: both apps need
+#      10-15 s of load before the JIT's last tier is in place and p99 settles), then
+#      LOAD_ROUNDS rounds; in each, per connection
 #      count, wrk (2 threads, --latency) on Cream then the peer for `GET /`, then the same for
 #      `/api/auth/me` with the bearer token, so the two apps alternate under the same load;
 #      Then Cream's `/api/auth/me` with a DPoP-bound token and a fresh proof per request
@@ -32,7 +34,7 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 duration="${LOAD_DURATION:-5s}"
-warmup="${LOAD_WARMUP:-3s}"
+warmup="${LOAD_WARMUP:-10s}"
 rounds="${LOAD_ROUNDS:-3}"
 connections="${LOAD_CONNECTIONS:-100 1000}"
 threads="${LOAD_THREADS:-2}"
@@ -261,20 +263,22 @@ run_wrk() {
     }' >>"$results"
 }
 
+# round LENGTH [DPOP_LENGTH]: every path at every connection count, the two apps alternating.
 round() {
-  local length="$1" conns path
+  local length="$1" dpop_length="${2:-$1}" conns path
   for conns in $connections; do
     for path in root me; do
       run_wrk cream "$path" "$conns" "$length"
       run_wrk peer "$path" "$conns" "$length"
     done
-    run_wrk cream dpop "$conns" "$length"
+    run_wrk cream dpop "$conns" "$dpop_length"
   done
 }
 
 log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-log "warm-up round ($warmup per run, not counted)"
-round "$warmup"
+log "warm-up round ($warmup per run, the DPoP runs $duration; not counted)"
+# The DPoP run needs a proof per request, made beforehand: its warm-up is no longer than a round's.
+round "$warmup" "$duration"
 : >"$results"
 for r in $(seq 1 "$rounds"); do
   log "round $r/$rounds ($duration per run)"

@@ -9,7 +9,6 @@ public static class AuditExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<AuditOptions>().BindSettings(AuditOptions.SectionName);
-        builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.TryAddSingleton<PageCursors>();
         builder.Services.AddSingleton<AuditRetention>();

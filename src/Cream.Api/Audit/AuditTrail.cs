@@ -9,7 +9,7 @@ namespace Cream.Api.Audit;
 /// goes out, on a database context of its own so it never commits someone else's pending
 /// changes; a failed write is logged and never fails the action it records.
 /// </summary>
-public sealed class AuditTrail(IServiceScopeFactory scopes, IHttpContextAccessor httpContextAccessor, TimeProvider time, ILogger<AuditTrail> logger)
+public sealed class AuditTrail(IServiceScopeFactory scopes, TimeProvider time, ILogger<AuditTrail> logger)
 {
     public Task SucceededAsync(string type, Guid? userId, Guid? sessionId = null, string? reason = null, Guid? actorId = null) =>
         RecordAsync(type, AuthEventOutcomes.Success, userId, sessionId, reason, actorId);
@@ -19,7 +19,7 @@ public sealed class AuditTrail(IServiceScopeFactory scopes, IHttpContextAccessor
 
     private async Task RecordAsync(string type, string outcome, Guid? userId, Guid? sessionId, string? reason, Guid? actorId)
     {
-        var context = httpContextAccessor.HttpContext;
+        var context = AuditRequest.Current;
         var client = context is null ? null : ClientInfo.From(context);
         var entry = new AuthEvent
         {

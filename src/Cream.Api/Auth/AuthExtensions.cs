@@ -84,9 +84,9 @@ public static class AuthExtensions
         // The framework registers these as transient: every authorized request built a policy
         // evaluator, an authorization service, its handler provider and a result handler anew. None
         // keeps state between requests, and no authorization handler here is scoped (a test keeps it
-        // so), so one of each serves every request, with the same handlers and rules (ADR 23).
-        builder.Services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator>(
-            services => new PolicyEvaluator(services.GetRequiredService<IAuthorizationService>())));
+        // so), so one of each serves every request, with the same handlers and rules (ADR 23). The
+        // evaluator answers a signed-in user's plain RequireAuthorization() without the handlers.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator, SignedInPolicyEvaluator>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, AuthorizationMiddlewareResultHandler>());
         return builder;
     }

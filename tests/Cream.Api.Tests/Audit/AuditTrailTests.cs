@@ -19,6 +19,14 @@ public abstract class AuditTrailTests(CreamApiFactory factory)
     private const string Agent = "CreamAuditTest/1.0";
 
     [Fact]
+    public void The_audit_finds_its_request_without_an_accessor_that_would_stop_the_host_reusing_contexts()
+    {
+        // Registering IHttpContextAccessor makes the host allocate a new HttpContext per request.
+        Assert.Null(factory.Services.GetService<Microsoft.AspNetCore.Http.IHttpContextAccessor>());
+        Assert.Null(AuditRequest.Current);
+    }
+
+    [Fact]
     public async Task A_session_from_signup_to_logout_is_recorded_with_address_agent_and_request_id()
     {
         var address = BruteForceApi.NewAddress();

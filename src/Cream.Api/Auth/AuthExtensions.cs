@@ -95,14 +95,15 @@ public static class AuthExtensions
     /// Authentication, for requests that carry an <c>Authorization</c> header only: every scheme
     /// of Cream reads its credentials from that header, so without one the middleware could only
     /// find nothing, after building a handler to look (about 0.9 us a request). An endpoint that
-    /// requires a user still challenges through its policy (ADR 23).
+    /// requires a user still challenges through its policy. A token this instance has validated
+    /// before is answered in front of the framework's middleware (ADR 23).
     /// </summary>
     public static WebApplication UseAuth(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseWhen(static context => context.Request.Headers.ContainsKey(HeaderNames.Authorization),
-            static credentials => credentials.UseAuthentication());
-        // A branch's UseAuthentication does not mark the app; unmarked, WebApplication would put an
+            static credentials => credentials.UseMiddleware<RememberedBearerAuthentication>());
+        // Authentication inside a branch does not mark the app; unmarked, WebApplication would put an
         // unconditional one in front of the pipeline (still correct, only slower).
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseAuthorization();

@@ -40,7 +40,7 @@ internal sealed class BearerChallenge(AccessTokenHandler tokens) : JwtBearerEven
     }
 
     /// <summary>The token of a single <c>Authorization: Bearer</c> header, read as JwtBearer reads it; empty otherwise.</summary>
-    private static ReadOnlySpan<char> BearerToken(HttpRequest request)
+    internal static ReadOnlySpan<char> BearerToken(HttpRequest request)
     {
         var authorization = request.Headers.Authorization;
         return authorization.Count == 1 && authorization[0] is { } value && value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)

@@ -5,7 +5,9 @@ namespace Cream.Api.Audit;
 /// <c>IHttpContextAccessor</c>: registering that makes the host give up reusing each connection's
 /// <c>HttpContext</c> (it must assume the accessor keeps one past its request), so every request
 /// would allocate a new context, request and response. Here the hold is dropped when the request
-/// ends, so a late reader gets nothing rather than the next request on that connection.
+/// ends, so a late reader gets nothing rather than the next request on that connection. That
+/// includes the server's callbacks after the pipeline returns (<c>Response.OnCompleted</c>): an
+/// audit written there would have no address, agent or request id (none is written there).
 /// </summary>
 internal static class AuditRequest
 {

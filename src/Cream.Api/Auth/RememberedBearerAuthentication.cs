@@ -18,7 +18,7 @@ namespace Cream.Api.Auth;
 /// remembered, a revoked or bound one, <c>DPoP</c>) goes to the framework's middleware
 /// unchanged, as does every request while anything could make its answer differ: a claims
 /// transformation, a default scheme other than the bearer one, a scheme that handles requests
-/// itself (ADR 23).
+/// itself, bearer options that forward authentication or carry events other than Cream's (ADR 23).
 /// </summary>
 internal sealed class RememberedBearerAuthentication
 {
@@ -36,17 +36,20 @@ internal sealed class RememberedBearerAuthentication
         _framework = new AuthenticationMiddleware(next, schemes);
         _tokens = tokens;
         _bearer = bearer;
-        _answersRemembered = AnswersRemembered(schemes, transformation);
+        _answersRemembered = AnswersRemembered(schemes, transformation, bearer.Get(JwtBearerDefaults.AuthenticationScheme));
     }
 
     /// <summary>Whether the framework's middleware would give a remembered token the answer given here.</summary>
-    public static bool AnswersRemembered(IAuthenticationSchemeProvider schemes, IClaimsTransformation transformation)
+    public static bool AnswersRemembered(IAuthenticationSchemeProvider schemes, IClaimsTransformation transformation, JwtBearerOptions bearer)
     {
         ArgumentNullException.ThrowIfNull(schemes);
+        ArgumentNullException.ThrowIfNull(bearer);
         // The default provider answers from memory; these tasks are complete.
         return transformation is NoopClaimsTransformation
             && schemes.GetDefaultAuthenticateSchemeAsync().GetAwaiter().GetResult()?.Name == JwtBearerDefaults.AuthenticationScheme
-            && !schemes.GetRequestHandlerSchemesAsync().GetAwaiter().GetResult().Any();
+            && !schemes.GetRequestHandlerSchemesAsync().GetAwaiter().GetResult().Any()
+            // The handler would hand the request to another scheme, or run events of someone else's.
+            && bearer is { ForwardAuthenticate: null, ForwardDefault: null, ForwardDefaultSelector: null, EventsType: null, Events: BearerChallenge };
     }
 
     public Task InvokeAsync(HttpContext context)

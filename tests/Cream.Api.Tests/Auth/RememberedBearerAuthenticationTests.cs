@@ -3,8 +3,11 @@ using System.Security.Claims;
 using Cream.Api.Auth;
 using Cream.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Cream.Api.Tests.Auth;
 
@@ -17,8 +20,7 @@ public sealed class RememberedBearerAuthenticationTests(SqliteApiFactory factory
     [Fact]
     public async Task A_remembered_token_is_answered_and_stops_being_answered_once_its_session_ends()
     {
-        Assert.True(RememberedBearerAuthentication.AnswersRemembered(
-            factory.Services.GetRequiredService<IAuthenticationSchemeProvider>(), factory.Services.GetRequiredService<IClaimsTransformation>()));
+        Assert.True(AnswersRemembered(factory));
         var user = await factory.CreateClient().SignupAsync();
         var client = factory.CreateClient(user.AccessToken);
 
@@ -40,8 +42,7 @@ public sealed class RememberedBearerAuthenticationTests(SqliteApiFactory factory
     {
         using var transformed = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(
             services => services.AddSingleton<IClaimsTransformation, SignsEveryoneOut>()));
-        Assert.False(RememberedBearerAuthentication.AnswersRemembered(
-            transformed.Services.GetRequiredService<IAuthenticationSchemeProvider>(), transformed.Services.GetRequiredService<IClaimsTransformation>()));
+        Assert.False(AnswersRemembered(transformed));
         var user = await transformed.CreateClient().SignupAsync();
         var client = transformed.CreateClient(user.AccessToken);
 
@@ -53,6 +54,22 @@ public sealed class RememberedBearerAuthenticationTests(SqliteApiFactory factory
             Assert.Equal(HttpStatusCode.Forbidden, me.StatusCode);
         }
     }
+
+    [Fact]
+    public void Bearer_options_that_forward_authentication_or_replace_the_events_turn_the_shortcut_off()
+    {
+        using var forwarding = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options => options.ForwardAuthenticate = "Other")));
+        using var otherEvents = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options => options.Events = new JwtBearerEvents())));
+
+        Assert.False(AnswersRemembered(forwarding));
+        Assert.False(AnswersRemembered(otherEvents));
+    }
+
+    private static bool AnswersRemembered(WebApplicationFactory<Program> app) => RememberedBearerAuthentication.AnswersRemembered(
+        app.Services.GetRequiredService<IAuthenticationSchemeProvider>(), app.Services.GetRequiredService<IClaimsTransformation>(),
+        app.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme));
 
     private sealed class SignsEveryoneOut : IClaimsTransformation
     {

@@ -325,7 +325,7 @@ awk '
         printf "%6d %-5s %-4s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, app, path, R[app, path], P50[app, path] / 1000,
           P99[app, path] / 1000, errors[key], timeouts[key], median(cpu[key])
       }
-      ratio = "%6d %-38s %6.2fx\n"
+      ratio = "%6d %-38s %6.3fx\n"
       printf ratio, c, "throughput /me, Cream / peer", R["cream", "me"] / R["peer", "me"]
       printf ratio, c, "throughput GET /, Cream / peer", R["cream", "root"] / R["peer", "root"]
       printf ratio, c, "throughput Cream /me / Cream GET /", R["cream", "me"] / R["cream", "root"]

@@ -46,15 +46,18 @@ public sealed class AccessTokenHandler(
 
     /// <summary>
     /// The identity of a bearer token validated before under Cream's own parameters that is
-    /// still live, not revoked and bound to no DPoP key: the steady state of a client, which the
-    /// bearer scheme answers before it sets up a validation (<see cref="BearerChallenge.MessageReceived"/>).
-    /// Anything else is null and takes the full path, which refuses with the reason, log and metric.
+    /// still live, not revoked and bound to no DPoP key: the steady state of a client, answered in
+    /// front of the authentication middleware (<see cref="RememberedBearerAuthentication"/>) or,
+    /// when the bearer handler authenticates, before it sets up a validation
+    /// (<see cref="BearerChallenge.MessageReceived"/>). Anything else is null and takes the full
+    /// path, which refuses with the reason, log and metric.
     /// </summary>
     public ClaimsIdentity? FindLive(ReadOnlySpan<char> token, TokenValidationParameters validationParameters)
     {
         ArgumentNullException.ThrowIfNull(validationParameters);
         var started = Stopwatch.GetTimestamp();
-        if (!AreCreams(validationParameters) || FromMemory(token) is not { IsValid: true } answer
+        // No bearer token (a DPoP request, another scheme): nothing to compare or look up.
+        if (token.IsEmpty || !AreCreams(validationParameters) || FromMemory(token) is not { IsValid: true } answer
             || answer.ClaimsIdentity.FindFirst(AccessTokenClaims.Confirmation) is not null)
         {
             return null;

@@ -107,13 +107,14 @@ public static class AuthEndpoints
     /// Served from the in-process profile cache in the steady state: a profile change, a role
     /// change or a revocation drops the entry here and, through the revocation bus, everywhere.
     /// The database context and JSON options are resolved only on a miss: a hit would otherwise
-    /// build (and dispose) a context for nothing on every request.
+    /// build (and dispose) a context for nothing on every request. The cache holds the answer
+    /// already wrapped, and a hit completes synchronously: a hit allocates neither a wrapper nor a task.
     /// </summary>
-    private static async Task<Results<ProfileResult, ProblemHttpResult>> Me(
+    private static async ValueTask<Results<ProfileResult, ProblemHttpResult>> Me(
         ClaimsPrincipal principal, ProfileCache profiles, HttpContext context, CancellationToken cancellationToken)
     {
         var userId = principal.GetUserId();
-        if (profiles.TryGet<ProfileResult>(userId, out var cached))
+        if (profiles.TryGet<Results<ProfileResult, ProblemHttpResult>>(userId, out var cached))
         {
             return cached;
         }
@@ -132,7 +133,7 @@ public static class AuthEndpoints
             return Problems.Create(StatusCodes.Status401Unauthorized, BearerChallenge.InvalidCredentialsDetail);
         }
 
-        var result = ProfileResult.Create(me, json.Value);
+        Results<ProfileResult, ProblemHttpResult> result = ProfileResult.Create(me, json.Value);
         profiles.Set(userId, result, epoch);
         return result;
     }

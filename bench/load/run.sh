@@ -3,7 +3,7 @@
 # by side, on anonymous `GET /` and authenticated `GET /api/auth/me`.
 #
 # Usage: bench/load/run.sh
-#   LOAD_DURATION=5s LOAD_ROUNDS=3 LOAD_CONNECTIONS="100 1000" bench/load/run.sh
+#   LOAD_DURATION=5s LOAD_ROUNDS=5 LOAD_CONNECTIONS="100 1000" bench/load/run.sh
 #   LOAD_CREAM_DLL=/path/to/Cream.Api.dll bench/load/run.sh   (measure another build of Cream)
 #
 # What it does:
@@ -16,15 +16,17 @@
 #   3. signs up one user on Cream and gives its access token to both;
 #   4. one warm-up round (not counted; LOAD_WARMUP per run, 10 s by default: both apps need
 #      10-15 s of load before the JIT's last tier is in place and p99 settles), then
-#      LOAD_ROUNDS rounds; in each, per connection
+#      LOAD_ROUNDS rounds (5); in each, per connection
 #      count, wrk (2 threads, --latency) on Cream then the peer for `GET /`, then the same for
-#      `/api/auth/me` with the bearer token, so the two apps alternate under the same load;
+#      `/api/auth/me` with the bearer token, so the two apps alternate under the same load
+#      (even rounds run the peer first, so neither app always has the first turn);
 #      Then Cream's `/api/auth/me` with a DPoP-bound token and a fresh proof per request
 #      (RFC 9449; the proofs are made just before each run by `Cream.Benchmarks dpop-proofs`,
 #      as many as the bearer run of that round served, and half again);
 #   5. prints every run, then per connection count the medians and the ratios: Cream / peer
 #      on each path, `/me` / `GET /` of each app, DPoP / bearer `/me`, p50 and p99, errors
-#      and timeouts;
+#      and timeouts. A ratio is the median over the rounds of that round's ratio: the two runs
+#      it compares were seconds apart, so a slow minute of the machine weighs on both;
 #   6. always stops the two apps it started (by their pids) and deletes the temp folder.
 #
 # wrk shares the machine's cores with the apps: compare the ratios of one run, not runs.
@@ -35,7 +37,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 duration="${LOAD_DURATION:-5s}"
 warmup="${LOAD_WARMUP:-10s}"
-rounds="${LOAD_ROUNDS:-3}"
+rounds="${LOAD_ROUNDS:-5}"
 connections="${LOAD_CONNECTIONS:-100 1000}"
 threads="${LOAD_THREADS:-2}"
 
@@ -225,11 +227,11 @@ request = function()
 end
 LUA
 
-# run_wrk APP PATH CONNECTIONS DURATION: appends "app path conns rps p50us p99us errors timeouts cpu_us_per_req"
+# run_wrk APP PATH CONNECTIONS DURATION ROUND: appends "app path conns rps p50us p99us errors timeouts cpu_us_per_req round"
 results="$tmp_dir/results.txt"
 : >"$results"
 run_wrk() {
-  local app="$1" path="$2" conns="$3" length="$4" base pid url out before after
+  local app="$1" path="$2" conns="$3" length="$4" number="$5" base pid url out before after
   if [ "$app" = cream ]; then base="$cream_base" pid="$cream_pid"; else base="$peer_base" pid="$peer_pid"; fi
   local args=(-t"$threads" -c"$conns" -d"$length" --latency -s "$tmp_dir/report.lua")
   url="$base/"
@@ -254,35 +256,37 @@ run_wrk() {
   fi
   after="$(cpu_ticks "$pid")"
   printf '%s\n' "$out" >>"$tmp_dir/wrk.log"
-  printf '%s\n' "$out" | awk -v app="$app" -v path="$path" -v conns="$conns" -v cpu=$((after - before)) -v hz="$clock_ticks" '
+  printf '%s\n' "$out" | awk -v app="$app" -v path="$path" -v conns="$conns" -v cpu=$((after - before)) -v hz="$clock_ticks" -v round="$number" '
     $1 == "CREAM_RESULT" {
       requests = $2; seconds = $3 / 1e6
       errors = $6 + $7 + $8 + $9
-      printf "%s %s %d %.1f %d %d %d %d %.1f\n", app, path, conns, requests / seconds, $4, $5, errors, $10,
-        (requests > 0 ? (cpu / hz) * 1e6 / requests : 0)
+      printf "%s %s %d %.1f %d %d %d %d %.1f %d\n", app, path, conns, requests / seconds, $4, $5, errors, $10,
+        (requests > 0 ? (cpu / hz) * 1e6 / requests : 0), round
     }' >>"$results"
 }
 
-# round LENGTH [DPOP_LENGTH]: every path at every connection count, the two apps alternating.
+# round NUMBER LENGTH [DPOP_LENGTH]: every path at every connection count, the two apps
+# alternating; even rounds start with the peer, so neither app always runs first.
 round() {
-  local length="$1" dpop_length="${2:-$1}" conns path
+  local number="$1" length="$2" dpop_length="${3:-$2}" conns path first=cream second=peer
+  if [ $((number % 2)) -eq 0 ]; then first=peer second=cream; fi
   for conns in $connections; do
     for path in root me; do
-      run_wrk cream "$path" "$conns" "$length"
-      run_wrk peer "$path" "$conns" "$length"
+      run_wrk "$first" "$path" "$conns" "$length" "$number"
+      run_wrk "$second" "$path" "$conns" "$length" "$number"
     done
-    run_wrk cream dpop "$conns" "$dpop_length"
+    run_wrk cream dpop "$conns" "$dpop_length" "$number"
   done
 }
 
 log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 log "warm-up round ($warmup per run, the DPoP runs $duration; not counted)"
 # The DPoP run needs a proof per request, made beforehand: its warm-up is no longer than a round's.
-round "$warmup" "$duration"
+round 1 "$warmup" "$duration"
 : >"$results"
 for r in $(seq 1 "$rounds"); do
   log "round $r/$rounds ($duration per run)"
-  round "$duration"
+  round "$r" "$duration"
 done
 log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -297,7 +301,7 @@ awk '
   { printf "%-5s %-4s %6d %12.0f %10.2f %10.2f %8d %9d %12.1f\n", $1, $2, $3, $4, $5 / 1000, $6 / 1000, $7, $8, $9 }' "$results"
 
 echo
-echo "Medians over the rounds (errors and timeouts: totals):"
+echo "Medians over the rounds (errors and timeouts: totals); each ratio is the median of the rounds' ratios:"
 echo
 awk '
   function median(list,    n, values, i, j, t) {
@@ -313,7 +317,21 @@ awk '
     key = $1 SUBSEP $2 SUBSEP $3
     rps[key] = rps[key] " " $4; p50[key] = p50[key] " " $5; p99[key] = p99[key] " " $6; cpu[key] = cpu[key] " " $9
     errors[key] += $7; timeouts[key] += $8
+    RR[key, $10] = $4; R50[key, $10] = $5; R99[key, $10] = $6
+    if (!($10 in seen_round)) { seen_round[$10] = 1; round_count++ }
     if (!($3 in seen)) { seen[$3] = 1; order[++count] = $3 }
+  }
+  # ratio(TABLE, A, B, C): the median over the rounds of TABLE[A] / TABLE[B] for connection count C,
+  # each quotient taken within one round, where the two runs were seconds apart.
+  function ratio(table, a, b, c,    r, n, d, list) {
+    list = ""
+    for (r = 1; r <= round_count; r++) {
+      if (table == "rps") { n = RR[a SUBSEP c, r]; d = RR[b SUBSEP c, r] }
+      else if (table == "p50") { n = R50[a SUBSEP c, r]; d = R50[b SUBSEP c, r] }
+      else { n = R99[a SUBSEP c, r]; d = R99[b SUBSEP c, r] }
+      if (d > 0) list = list " " n / d
+    }
+    return list == "" ? 0 : median(list)
   }
   END {
     printf "%6s %-5s %-4s %12s %10s %10s %8s %9s %12s\n", "conns", "app", "path", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req"
@@ -321,23 +339,23 @@ awk '
       c = order[i]
       for (a = 1; a <= 2; a++) for (p = 1; p <= 2; p++) {
         app = (a == 1) ? "cream" : "peer"; path = (p == 1) ? "root" : "me"; key = app SUBSEP path SUBSEP c
-        R[app, path] = median(rps[key]); P50[app, path] = median(p50[key]); P99[app, path] = median(p99[key])
-        printf "%6d %-5s %-4s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, app, path, R[app, path], P50[app, path] / 1000,
-          P99[app, path] / 1000, errors[key], timeouts[key], median(cpu[key])
+        printf "%6d %-5s %-4s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, app, path, median(rps[key]), median(p50[key]) / 1000,
+          median(p99[key]) / 1000, errors[key], timeouts[key], median(cpu[key])
       }
-      ratio = "%6d %-38s %6.3fx\n"
-      printf ratio, c, "throughput /me, Cream / peer", R["cream", "me"] / R["peer", "me"]
-      printf ratio, c, "throughput GET /, Cream / peer", R["cream", "root"] / R["peer", "root"]
-      printf ratio, c, "throughput Cream /me / Cream GET /", R["cream", "me"] / R["cream", "root"]
-      printf ratio, c, "throughput peer /me / peer GET /", R["peer", "me"] / R["peer", "root"]
-      printf ratio, c, "p50 /me, Cream / peer", P50["cream", "me"] / P50["peer", "me"]
-      printf ratio, c, "p99 /me, Cream / peer", P99["cream", "me"] / P99["peer", "me"]
-      printf ratio, c, "p99 GET /, Cream / peer", P99["cream", "root"] / P99["peer", "root"]
+      cm = "cream" SUBSEP "me"; cr = "cream" SUBSEP "root"; pm = "peer" SUBSEP "me"; pr = "peer" SUBSEP "root"
+      line = "%6d %-38s %6.3fx\n"
+      printf line, c, "throughput /me, Cream / peer", ratio("rps", cm, pm, c)
+      printf line, c, "throughput GET /, Cream / peer", ratio("rps", cr, pr, c)
+      printf line, c, "throughput Cream /me / Cream GET /", ratio("rps", cm, cr, c)
+      printf line, c, "throughput peer /me / peer GET /", ratio("rps", pm, pr, c)
+      printf line, c, "p50 /me, Cream / peer", ratio("p50", cm, pm, c)
+      printf line, c, "p99 /me, Cream / peer", ratio("p99", cm, pm, c)
+      printf line, c, "p99 GET /, Cream / peer", ratio("p99", cr, pr, c)
       key = "cream" SUBSEP "dpop" SUBSEP c
       if (key in rps) {
         printf "%6d %-5s %-4s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, "cream", "dpop", median(rps[key]), median(p50[key]) / 1000,
           median(p99[key]) / 1000, errors[key], timeouts[key], median(cpu[key])
-        printf ratio, c, "throughput Cream /me, DPoP / bearer", median(rps[key]) / R["cream", "me"]
+        printf line, c, "throughput Cream /me, DPoP / bearer", ratio("rps", "cream" SUBSEP "dpop", cm, c)
         printf "%6d %-38s %6.1f us\n", c, "server CPU a proof adds per request", median(cpu[key]) - median(cpu["cream" SUBSEP "me" SUBSEP c])
       }
       print ""

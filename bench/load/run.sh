@@ -3,7 +3,7 @@
 # by side, on anonymous `GET /` and authenticated `GET /api/auth/me`.
 #
 # Usage: bench/load/run.sh
-#   LOAD_DURATION=5s LOAD_ROUNDS=5 LOAD_CONNECTIONS="100 1000" bench/load/run.sh
+#   LOAD_DURATION=5s LOAD_ROUNDS=6 LOAD_CONNECTIONS="100 1000" bench/load/run.sh
 #   LOAD_CREAM_DLL=/path/to/Cream.Api.dll bench/load/run.sh   (measure another build of Cream)
 #
 # What it does:
@@ -16,7 +16,7 @@
 #   3. signs up one user on Cream and gives its access token to both;
 #   4. one warm-up round (not counted; LOAD_WARMUP per run, 10 s by default: both apps need
 #      10-15 s of load before the JIT's last tier is in place and p99 settles), then
-#      LOAD_ROUNDS rounds (5); in each, per connection
+#      LOAD_ROUNDS rounds (6: each app has the first turn in half); in each, per connection
 #      count, wrk (2 threads, --latency) on Cream then the peer for `GET /`, then the same for
 #      `/api/auth/me` with the bearer token, so the two apps alternate under the same load
 #      (even rounds run the peer first, so neither app always has the first turn);
@@ -37,7 +37,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 duration="${LOAD_DURATION:-5s}"
 warmup="${LOAD_WARMUP:-10s}"
-rounds="${LOAD_ROUNDS:-5}"
+rounds="${LOAD_ROUNDS:-6}"
 connections="${LOAD_CONNECTIONS:-100 1000}"
 threads="${LOAD_THREADS:-2}"
 

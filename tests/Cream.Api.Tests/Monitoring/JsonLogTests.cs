@@ -44,6 +44,10 @@ public sealed partial class JsonLogTests : IDisposable
             Assert.Equal("unknown_email", loginFailed.GetProperty("State").GetProperty("Reason").GetString());
             Assert.Contains(loginFailed.GetProperty("Scopes").EnumerateArray(), scope =>
                 scope.ValueKind == JsonValueKind.Object && scope.TryGetProperty("RequestId", out var id) && id.GetString() == requestId);
+            // The problem's trace_id is the W3C trace context; its trace id is the line's.
+            var traceId = problem.GetProperty("trace_id").GetString()!.Split('-')[1];
+            Assert.Contains(loginFailed.GetProperty("Scopes").EnumerateArray(), scope =>
+                scope.ValueKind == JsonValueKind.Object && scope.TryGetProperty("TraceId", out var id) && id.GetString() == traceId);
         }
         finally
         {

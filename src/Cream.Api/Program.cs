@@ -73,7 +73,7 @@ try
     // Check every option before anything starts, so a bad one is a single line, not a host crash log.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
     ListenAddresses.Check(app.Configuration);
-    app.UseAuditRequest();
+    app.UseCurrentRequest();
     app.UseErrorHandling();
     app.UseHttpHardening();
     app.UseRequestLimits();

@@ -19,7 +19,7 @@ public sealed class AuditTrail(IServiceScopeFactory scopes, TimeProvider time, I
 
     private async Task RecordAsync(string type, string outcome, Guid? userId, Guid? sessionId, string? reason, Guid? actorId)
     {
-        var context = AuditRequest.Current;
+        var context = CurrentRequest.Context;
         var client = context is null ? null : ClientInfo.From(context);
         var entry = new AuthEvent
         {

@@ -44,7 +44,10 @@ public static class MonitoringExtensions
                 || context.User.IsInRole(Roles.Admin))));
 
         // JSON logs (Logging__Console__FormatterName=json) carry the request id and trace id of
-        // each line's request, unless configuration says otherwise.
+        // each line's request, unless configuration says otherwise; the logger factory takes its
+        // scopes from RequestLogScopes, which reads them from the request as a line is written.
+        builder.Services.AddSingleton<RequestLogScopes>();
+        builder.Services.AddSingleton<IExternalScopeProvider>(services => services.GetRequiredService<RequestLogScopes>());
         var includeScopes = builder.Configuration["Logging:Console:FormatterOptions:IncludeScopes"];
         builder.Services.Configure<JsonConsoleFormatterOptions>(options =>
         {
@@ -59,6 +62,7 @@ public static class MonitoringExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Services.GetRequiredService<ExportedMeters>().Scope = app.Services.GetRequiredService<IMeterFactory>();
+        app.Services.GetRequiredService<RequestLogScopes>().Watch(app.Services.GetRequiredService<ILoggerFactory>());
         app.MapPrometheusScrapingEndpoint(MetricsPath)
             .RequireAuthorization(MetricsReaderPolicy)
             .WithTags("Monitoring")

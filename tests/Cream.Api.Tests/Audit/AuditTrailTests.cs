@@ -23,7 +23,7 @@ public abstract class AuditTrailTests(CreamApiFactory factory)
     {
         // Registering IHttpContextAccessor makes the host allocate a new HttpContext per request.
         Assert.Null(factory.Services.GetService<Microsoft.AspNetCore.Http.IHttpContextAccessor>());
-        Assert.Null(AuditRequest.Current);
+        Assert.Null(CurrentRequest.Context);
     }
 
     [Fact]

@@ -20,12 +20,30 @@ internal static class CurrentRequest
     public static HttpContext? Context => current.Value?.Context;
 
     /// <summary>
-    /// The trace this flow is in: the running <see cref="Activity"/>'s when there is one (the host
-    /// starts one when a listener or its own request logging asks for it), else the request's own,
-    /// made the first time it is read (ADR 26); null outside a request without an activity.
+    /// The request this flow belongs to, named as log lines name it; unlike <see cref="Context"/>, it
+    /// stays readable in work the request started that outlives it. Null outside a request.
     /// </summary>
-    public static TraceContext? Trace =>
-        Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? TraceContext.Of(activity) : current.Value?.Trace;
+    public static RequestNames? Names => current.Value?.Names;
+
+    /// <summary>
+    /// The trace this flow is in (ADR 26): the host's activity, or the running one inside it, when
+    /// the host started one (a listener or the host's own request logging asked for it); else the
+    /// request's own, made the first time it is read. Outside a request, the running activity's.
+    /// </summary>
+    public static TraceContext? Trace
+    {
+        get
+        {
+            var hold = current.Value;
+            if (hold is { HostActivity: null })
+            {
+                // Activities other sources start here are roots of traces of their own, not the caller's.
+                return hold.Trace;
+            }
+
+            return (Activity.Current ?? hold?.HostActivity) is { IdFormat: ActivityIdFormat.W3C } activity ? TraceContext.Of(activity) : null;
+        }
+    }
 
     /// <summary>Holds each request for <see cref="Context"/>; first in the pipeline, so every reader sees it.</summary>
     public static WebApplication UseCurrentRequest(this WebApplication app)
@@ -48,24 +66,28 @@ internal static class CurrentRequest
         return app;
     }
 
+    /// <summary>
+    /// What a request's log lines and trace need, taken as it enters (strings it already has), so
+    /// that nothing reads a context the server may have reused for the next request.
+    /// </summary>
     private sealed class Hold(HttpContext context)
     {
+        private readonly string? _traceParent = context.Request.Headers.TraceParent;
+        private readonly string? _traceState = context.Request.Headers.TraceState;
         private TraceContext? _trace;
 
         public HttpContext? Context { get; set; } = context;
 
-        /// <summary>Made once per request, whichever reader comes first; two racing readers agree.</summary>
-        public TraceContext? Trace
-        {
-            get
-            {
-                if (Context is not { } request)
-                {
-                    return null;
-                }
+        public RequestNames Names { get; } = new(context.TraceIdentifier, context.Request.Path);
 
-                return _trace ?? Interlocked.CompareExchange(ref _trace, TraceContext.ForRequest(request.Request.Headers), null) ?? _trace;
-            }
-        }
+        /// <summary>The host's activity for this request, when it started one.</summary>
+        public Activity? HostActivity { get; } = Activity.Current;
+
+        /// <summary>Made once per request, whichever reader comes first; two racing readers agree.</summary>
+        public TraceContext Trace =>
+            _trace ?? Interlocked.CompareExchange(ref _trace, TraceContext.ForRequest(_traceParent, _traceState), null) ?? _trace;
     }
 }
+
+/// <summary>A request as log lines name it: its id (the <c>X-Request-Id</c> header) and path.</summary>
+internal readonly record struct RequestNames(string Id, PathString Path);

@@ -35,7 +35,7 @@ public static class ErrorHandling
             // The same id is in the X-Request-Id header, the request's logs and its audit events.
             context.ProblemDetails.Extensions["request_id"] = context.HttpContext.TraceIdentifier;
             // The host's activity is off by default (ADR 26); the request's trace stands in for it.
-            context.ProblemDetails.Extensions["trace_id"] = CurrentRequest.Trace?.Id ?? context.HttpContext.TraceIdentifier;
+            context.ProblemDetails.Extensions["trace_id"] = (CurrentRequest.Trace ?? TraceContext.ForRequest(null, null)).Id;
         });
         builder.Services.AddExceptionHandler<ExceptionToProblemHandler>();
         return builder;

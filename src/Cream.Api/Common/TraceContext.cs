@@ -16,20 +16,14 @@ internal sealed record TraceContext(ActivityTraceId TraceId, ActivitySpanId Span
 
     /// <summary>
     /// A new span for a request: in the caller's trace when it sent a valid <c>traceparent</c>
-    /// (read by the runtime's propagator, as the host reads it), else in a new trace.
+    /// (with its <c>tracestate</c>, both as W3C Trace Context defines them), else in a new trace.
+    /// Two <c>traceparent</c> headers arrive joined by a comma, which is not valid: a new trace.
     /// </summary>
-    public static TraceContext ForRequest(IHeaderDictionary headers)
+    public static TraceContext ForRequest(string? traceParent, string? traceState)
     {
-        DistributedContextPropagator.Current.ExtractTraceIdAndState(headers, ReadHeader, out var traceParent, out var traceState);
         var span = ActivitySpanId.CreateRandom();
-        return ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var caller)
+        return traceParent is not null && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var caller)
             ? new TraceContext(caller.TraceId, span, caller.SpanId, caller.TraceFlags)
             : new TraceContext(ActivityTraceId.CreateRandom(), span, default, ActivityTraceFlags.None);
-    }
-
-    private static void ReadHeader(object? carrier, string name, out string? value, out IEnumerable<string>? values)
-    {
-        values = null;
-        value = ((IHeaderDictionary)carrier!)[name];
     }
 }

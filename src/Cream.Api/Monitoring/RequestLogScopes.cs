@@ -4,13 +4,14 @@ using Cream.Api.Common;
 namespace Cream.Api.Monitoring;
 
 /// <summary>
-/// The scopes every log line carries (ADR 26): the trace it was written in (<c>TraceId</c>,
-/// <c>SpanId</c>, <c>ParentId</c>, as the logger's activity tracking names them), the request's
-/// <c>RequestId</c> and <c>RequestPath</c>, then whatever code opened with <c>BeginScope</c>. The
-/// first two are read from <see cref="CurrentRequest"/> when a line is written, so a request that
-/// logs nothing pays nothing for them; the host's own request scope and activity, which it makes
-/// for every request while its category logs at all, are off by default. When an operator turns
-/// that category back on, the host's scope names the request and this one stands aside.
+/// The scopes every log line carries (ADR 26), in this order: the trace it was written in
+/// (<c>SpanId</c>, <c>TraceId</c>, <c>ParentId</c>, as the logger's activity tracking names and
+/// writes them), the request (<c>RequestPath</c>, <c>RequestId</c>, as the host's own scope does),
+/// then the scopes code opened with <c>BeginScope</c>, outermost first. The first two are read
+/// from <see cref="CurrentRequest"/> when a line is written, so a request that logs nothing pays
+/// nothing for them; the host's own request scope and activity, which it makes for every request
+/// while its category logs at all, are off by default. When an operator turns that category back
+/// on, the host's scope names the request and this one stands aside.
 /// </summary>
 internal sealed class RequestLogScopes : IExternalScopeProvider
 {
@@ -28,17 +29,17 @@ internal sealed class RequestLogScopes : IExternalScopeProvider
         ArgumentNullException.ThrowIfNull(callback);
         if (CurrentRequest.Trace is { } trace)
         {
-            callback(new LogScope(
-                new("TraceId", trace.TraceId.ToHexString()),
+            callback(new LogScope(", ",
                 new("SpanId", trace.SpanId.ToHexString()),
+                new("TraceId", trace.TraceId.ToHexString()),
                 new("ParentId", trace.ParentSpanId.ToHexString())), state);
         }
 
-        if (CurrentRequest.Context is { } request && _host?.IsEnabled(LogLevel.Critical) != true)
+        if (CurrentRequest.Names is { } request && _host?.IsEnabled(LogLevel.Critical) != true)
         {
-            callback(new LogScope(
-                new("RequestId", request.TraceIdentifier),
-                new("RequestPath", request.Request.Path.ToString())), state);
+            callback(new LogScope(" ",
+                new("RequestPath", request.Path.ToString()),
+                new("RequestId", request.Id)), state);
         }
 
         Report(_opened.Value, callback, state);
@@ -82,7 +83,7 @@ internal sealed class RequestLogScopes : IExternalScopeProvider
     }
 
     /// <summary>Read as key-value pairs by the JSON formatter, as <c>Key:value</c> text by the simple one.</summary>
-    private sealed class LogScope(params KeyValuePair<string, object?>[] values) : IReadOnlyList<KeyValuePair<string, object?>>
+    private sealed class LogScope(string separator, params KeyValuePair<string, object?>[] values) : IReadOnlyList<KeyValuePair<string, object?>>
     {
         public int Count => values.Length;
 
@@ -92,6 +93,6 @@ internal sealed class RequestLogScopes : IExternalScopeProvider
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-        public override string ToString() => string.Join(' ', values.Select(value => $"{value.Key}:{value.Value}"));
+        public override string ToString() => string.Join(separator, values.Select(value => $"{value.Key}:{value.Value}"));
     }
 }

@@ -5,6 +5,7 @@
 # Usage: bench/load/run.sh
 #   LOAD_DURATION=5s LOAD_ROUNDS=6 LOAD_CONNECTIONS="100 1000" bench/load/run.sh
 #   LOAD_CREAM_DLL=/path/to/Cream.Api.dll bench/load/run.sh   (measure another build of Cream)
+#   LOAD_PACE_MS=4 bench/load/run.sh   (the paced runs' wait per request; default connections / 25)
 #
 # What it does:
 #   1. installs wrk with apt-get if it is missing (only as root);
@@ -20,12 +21,16 @@
 #      count, wrk (2 threads, --latency) on Cream then the peer for `GET /`, then the same for
 #      `/api/auth/me` with the bearer token, so the two apps alternate under the same load
 #      (even rounds run the peer first, so neither app always has the first turn);
+#      then `/api/auth/me` paced, on both apps: each connection waits LOAD_PACE_MS between
+#      a response and its next request (connections / 25 ms: 4 at 100, 40 at 1000), so both
+#      apps carry about the same load, under their capacity, and their latencies compare
+#      (a saturating run's p99 also measures how the cores were shared with wrk, ADR 25);
 #      Then Cream's `/api/auth/me` with a DPoP-bound token and a fresh proof per request
 #      (RFC 9449; the proofs are made just before each run by `Cream.Benchmarks dpop-proofs`,
 #      as many as the bearer run of that round served, and half again);
 #   5. prints every run, then per connection count the medians and the ratios: Cream / peer
-#      on each path, `/me` / `GET /` of each app, DPoP / bearer `/me`, p50 and p99, errors
-#      and timeouts. A ratio is the median over the rounds of that round's ratio: the two runs
+#      on each path, `/me` / `GET /` of each app, DPoP / bearer `/me`, p50 and p99 (saturated
+#      and paced), errors and timeouts. A ratio is the median over the rounds of that round's ratio: the two runs
 #      it compares were seconds apart, so a slow minute of the machine weighs on both;
 #   6. always stops the two apps it started (by their pids) and deletes the temp folder.
 #
@@ -227,6 +232,14 @@ request = function()
 end
 LUA
 
+# The paced runs' script: wait the given milliseconds before each request.
+cat "$tmp_dir/report.lua" >"$tmp_dir/paced.lua"
+cat >>"$tmp_dir/paced.lua" <<'LUA'
+local pace = 0
+init = function(args) pace = tonumber(args[1]) end
+delay = function() return pace end
+LUA
+
 # run_wrk APP PATH CONNECTIONS DURATION ROUND: appends "app path conns rps p50us p99us errors timeouts cpu_us_per_req round"
 results="$tmp_dir/results.txt"
 : >"$results"
@@ -238,6 +251,10 @@ run_wrk() {
   if [ "$path" = me ]; then
     url="$base/api/auth/me"
     args+=(-H "Authorization: Bearer $token")
+  elif [ "$path" = paced ]; then
+    url="$base/api/auth/me"
+    args=(-t"$threads" -c"$conns" -d"$length" --latency -s "$tmp_dir/paced.lua" -H "Authorization: Bearer $token"
+      "$url" -- "${LOAD_PACE_MS:-$((conns / 25))}")
   elif [ "$path" = dpop ]; then
     # As many proofs as the bearer /me run of this round served, and half again.
     local served seconds
@@ -249,7 +266,7 @@ run_wrk() {
     args=(-t"$threads" -c"$conns" -d"$length" --latency -s "$tmp_dir/dpop.lua" "$url" -- "$tmp_dir/proofs.txt" "$threads")
   fi
   before="$(cpu_ticks "$pid")"
-  if [ "$path" = dpop ]; then
+  if [ "$path" = dpop ] || [ "$path" = paced ]; then
     out="$(wrk "${args[@]}" 2>&1)" || { printf '%s\n' "$out" >&2; die "wrk failed"; }
   else
     out="$(wrk "${args[@]}" "$url" 2>&1)" || { printf '%s\n' "$out" >&2; die "wrk failed"; }
@@ -271,7 +288,7 @@ round() {
   local number="$1" length="$2" dpop_length="${3:-$2}" conns path first=cream second=peer
   if [ $((number % 2)) -eq 0 ]; then first=peer second=cream; fi
   for conns in $connections; do
-    for path in root me; do
+    for path in root me paced; do
       run_wrk "$first" "$path" "$conns" "$length" "$number"
       run_wrk "$second" "$path" "$conns" "$length" "$number"
     done
@@ -294,11 +311,12 @@ log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "Cream vs the bare JwtBearer app: wrk -t$threads -d$duration --latency, $rounds rounds after a warm-up round,"
 echo "127.0.0.1, $(nproc) cores shared by wrk and both apps; root = GET /, me = GET /api/auth/me with a bearer token,"
+echo "paced = /api/auth/me with each connection waiting before its next request (about the same load on both apps),"
 echo "dpop = Cream's /api/auth/me with a DPoP-bound token and a new proof per request"
 echo
 awk '
-  BEGIN { printf "%-5s %-4s %6s %12s %10s %10s %8s %9s %12s\n", "app", "path", "conns", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req" }
-  { printf "%-5s %-4s %6d %12.0f %10.2f %10.2f %8d %9d %12.1f\n", $1, $2, $3, $4, $5 / 1000, $6 / 1000, $7, $8, $9 }' "$results"
+  BEGIN { printf "%-5s %-5s %6s %12s %10s %10s %8s %9s %12s\n", "app", "path", "conns", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req" }
+  { printf "%-5s %-5s %6d %12.0f %10.2f %10.2f %8d %9d %12.1f\n", $1, $2, $3, $4, $5 / 1000, $6 / 1000, $7, $8, $9 }' "$results"
 
 echo
 echo "Medians over the rounds (errors and timeouts: totals); each ratio is the median of the rounds' ratios:"
@@ -334,16 +352,16 @@ awk '
     return list == "" ? 0 : median(list)
   }
   END {
-    printf "%6s %-5s %-4s %12s %10s %10s %8s %9s %12s\n", "conns", "app", "path", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req"
+    printf "%6s %-5s %-5s %12s %10s %10s %8s %9s %12s\n", "conns", "app", "path", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "CPU us/req"
     for (i = 1; i <= count; i++) {
       c = order[i]
-      for (a = 1; a <= 2; a++) for (p = 1; p <= 2; p++) {
-        app = (a == 1) ? "cream" : "peer"; path = (p == 1) ? "root" : "me"; key = app SUBSEP path SUBSEP c
-        printf "%6d %-5s %-4s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, app, path, median(rps[key]), median(p50[key]) / 1000,
+      for (a = 1; a <= 2; a++) for (p = 1; p <= 3; p++) {
+        app = (a == 1) ? "cream" : "peer"; path = (p == 1) ? "root" : (p == 2) ? "me" : "paced"; key = app SUBSEP path SUBSEP c
+        printf "%6d %-5s %-5s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, app, path, median(rps[key]), median(p50[key]) / 1000,
           median(p99[key]) / 1000, errors[key], timeouts[key], median(cpu[key])
       }
       cm = "cream" SUBSEP "me"; cr = "cream" SUBSEP "root"; pm = "peer" SUBSEP "me"; pr = "peer" SUBSEP "root"
-      line = "%6d %-38s %6.3fx\n"
+      line = "%6d %-39s %6.3fx\n"
       printf line, c, "throughput /me, Cream / peer", ratio("rps", cm, pm, c)
       printf line, c, "throughput GET /, Cream / peer", ratio("rps", cr, pr, c)
       printf line, c, "throughput Cream /me / Cream GET /", ratio("rps", cm, cr, c)
@@ -351,12 +369,16 @@ awk '
       printf line, c, "p50 /me, Cream / peer", ratio("p50", cm, pm, c)
       printf line, c, "p99 /me, Cream / peer", ratio("p99", cm, pm, c)
       printf line, c, "p99 GET /, Cream / peer", ratio("p99", cr, pr, c)
+      cp = "cream" SUBSEP "paced"; pp = "peer" SUBSEP "paced"
+      printf line, c, "paced /me: throughput, Cream / peer", ratio("rps", cp, pp, c)
+      printf line, c, "paced /me: p50, Cream / peer", ratio("p50", cp, pp, c)
+      printf line, c, "paced /me: p99, Cream / peer", ratio("p99", cp, pp, c)
       key = "cream" SUBSEP "dpop" SUBSEP c
       if (key in rps) {
-        printf "%6d %-5s %-4s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, "cream", "dpop", median(rps[key]), median(p50[key]) / 1000,
+        printf "%6d %-5s %-5s %12.0f %10.2f %10.2f %8d %9d %12.1f\n", c, "cream", "dpop", median(rps[key]), median(p50[key]) / 1000,
           median(p99[key]) / 1000, errors[key], timeouts[key], median(cpu[key])
         printf line, c, "throughput Cream /me, DPoP / bearer", ratio("rps", "cream" SUBSEP "dpop", cm, c)
-        printf "%6d %-38s %6.1f us\n", c, "server CPU a proof adds per request", median(cpu[key]) - median(cpu["cream" SUBSEP "me" SUBSEP c])
+        printf "%6d %-39s %6.1f us\n", c, "server CPU a proof adds per request", median(cpu[key]) - median(cpu["cream" SUBSEP "me" SUBSEP c])
       }
       print ""
     }

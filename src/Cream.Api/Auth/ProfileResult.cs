@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Cream.Api.Common;
 using Cream.Api.Users;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -13,8 +14,6 @@ namespace Cream.Api.Auth;
 /// </summary>
 public sealed class ProfileResult : IResult, IEndpointMetadataProvider
 {
-    private const string JsonContentType = "application/json; charset=utf-8";
-
     private readonly byte[] _json;
 
     private ProfileResult(byte[] json) => _json = json;
@@ -25,15 +24,7 @@ public sealed class ProfileResult : IResult, IEndpointMetadataProvider
         return new(JsonSerializer.SerializeToUtf8Bytes(profile, options.SerializerOptions));
     }
 
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = JsonContentType;
-        response.ContentLength = _json.Length;
-        return response.Body.WriteAsync(_json).AsTask();
-    }
+    public Task ExecuteAsync(HttpContext httpContext) => SerializedJson.WriteAsync(httpContext, _json);
 
     /// <summary>The OpenAPI document describes it as the 200 <see cref="UserProfile"/> it is.</summary>
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)

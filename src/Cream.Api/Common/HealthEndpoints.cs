@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Cream.Api.Common;
@@ -15,7 +18,10 @@ public static class HealthEndpoints
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteReadinessAsync,
         }).WithTags("Health");
-        app.MapGet("/", () => TypedResults.Ok(new RootResponse("root"))).WithTags("Health").ExcludeFromDescription();
+        // The same body on every request: serialized once, written with its length.
+        var root = JsonSerializer.SerializeToUtf8Bytes(new RootResponse("root"),
+            app.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+        app.MapGet("/", context => SerializedJson.WriteAsync(context, root)).WithTags("Health").ExcludeFromDescription();
         return app;
     }
 

@@ -15,6 +15,9 @@ public abstract class ServiceSurfaceTests(CreamApiFactory factory)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"app\":\"root\"}", await response.Content.ReadAsStringAsync());
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        // Serialized once, written with its length rather than in chunks.
+        Assert.Equal(14, response.Content.Headers.ContentLength);
     }
 
     [Theory]

@@ -30,8 +30,9 @@
 #      as many as the bearer run of that round served, and half again);
 #   5. prints every run, then per connection count the medians and the ratios: Cream / peer
 #      on each path, `/me` / `GET /` of each app, DPoP / bearer `/me`, p50 and p99 (saturated
-#      and paced), errors and timeouts. A ratio is the median over the rounds of that round's ratio: the two runs
-#      it compares were seconds apart, so a slow minute of the machine weighs on both;
+#      and paced), errors and timeouts. A ratio is the median over the rounds of that round's
+#      ratio: the two runs it compares were seconds apart, so a slow minute of the machine
+#      weighs on both;
 #   6. always stops the two apps it started (by their pids) and deletes the temp folder.
 #
 # wrk shares the machine's cores with the apps: compare the ratios of one run, not runs.

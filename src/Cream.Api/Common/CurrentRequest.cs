@@ -3,14 +3,15 @@ using System.Diagnostics;
 namespace Cream.Api.Common;
 
 /// <summary>
-/// The request running in this flow, for exactly as long as it runs: the audit trail reads its
-/// address, agent and id, log lines and problem details its trace. It stands in for
-/// <c>IHttpContextAccessor</c>: registering that makes the host give up reusing each connection's
-/// <c>HttpContext</c> (it must assume the accessor keeps one past its request), so every request
-/// would allocate a new context, request and response. Here the hold is dropped when the request
-/// ends, so a late reader gets nothing rather than the next request on that connection. That
-/// includes the server's callbacks after the pipeline returns (<c>Response.OnCompleted</c>): an
-/// audit written there would have no address, agent or request id (none is written there).
+/// The request running in this flow: the audit trail reads its address, agent and id, log lines
+/// and problem details its names and trace. It stands in for <c>IHttpContextAccessor</c>:
+/// registering that makes the host give up reusing each connection's <c>HttpContext</c> (it must
+/// assume the accessor keeps one past its request), so every request would allocate a new
+/// context, request and response. Here the context is held for exactly as long as the request
+/// runs, so a late reader gets nothing rather than the next request on that connection; the
+/// names and trace, copied as the request enters, stay with work the request started. Nothing
+/// is held for the server's callbacks after the pipeline returns (<c>Response.OnCompleted</c>):
+/// an audit written there would have no address, agent or request id (none is written there).
 /// </summary>
 internal static class CurrentRequest
 {

@@ -47,6 +47,32 @@ public abstract class AuditRetentionTests(CreamApiFactory factory)
         Assert.Single(await EventsAsync(marker));
     }
 
+    [Fact]
+    public async Task A_backlog_larger_than_a_batch_is_deleted_a_batch_per_statement_oldest_first_in_one_round()
+    {
+        var marker = $"retention-{Guid.NewGuid():N}"[..32];
+        var now = factory.Time.GetUtcNow().UtcDateTime;
+        var oldest = now.Date.AddDays(-300); // whole seconds: PostgreSQL keeps microseconds, SQLite ticks
+        var backlog = AuditRetention.BatchSize * 2 + 10;
+        await factory.WithDbAsync(async db =>
+        {
+            db.AuthEvents.AddRange(Enumerable.Range(0, backlog).Select(i => Event(marker, oldest.AddSeconds(i))));
+            db.AuthEvents.Add(Event(marker, now.AddDays(-1)));
+            return await db.SaveChangesAsync();
+        });
+        var retention = factory.Services.GetRequiredService<AuditRetention>();
+
+        // One statement deletes one batch, and the oldest events go first.
+        Assert.Equal(AuditRetention.BatchSize, await retention.PruneBatchAsync(CancellationToken.None));
+        var left = await EventsAsync(marker);
+        Assert.Equal(backlog - AuditRetention.BatchSize + 1, left.Count);
+        Assert.Equal(oldest.AddSeconds(AuditRetention.BatchSize), left.Min(e => e.OccurredAt));
+
+        // A round works through the rest of the backlog.
+        Assert.True(await retention.PruneAsync(CancellationToken.None) >= backlog - AuditRetention.BatchSize);
+        Assert.Equal([now.AddDays(-1).Date], (await EventsAsync(marker)).Select(e => e.OccurredAt.Date).ToList());
+    }
+
     private static AuthEvent Event(string marker, DateTime at) =>
         new() { OccurredAt = at, Type = AuthEventTypes.Login, Outcome = AuthEventOutcomes.Success, Reason = marker };
 

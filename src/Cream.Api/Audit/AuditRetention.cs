@@ -9,7 +9,7 @@ namespace Cream.Api.Audit;
 /// Deletes audit events older than <c>Audit__RetentionDays</c>, every <c>Audit__PruneIntervalMinutes</c>.
 /// Like the other tables' retention (ADR 21), each statement deletes at most <see cref="BatchSize"/>
 /// of the oldest events, found through <c>ix_auth_events_occurred_at</c>, so a backlog of millions
-/// (a first round after an upgrade, a shortened retention) never holds one long lock on the table
+/// (after a shortened retention, or rounds that failed for days) never holds one long lock on the table
 /// the sign-ins write to.
 /// </summary>
 public sealed class AuditRetention(IServiceScopeFactory scopes, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditRetention> logger)

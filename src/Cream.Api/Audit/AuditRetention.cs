@@ -15,8 +15,8 @@ namespace Cream.Api.Audit;
 public sealed class AuditRetention(IServiceScopeFactory scopes, IOptions<AuditOptions> options, TimeProvider time, ILogger<AuditRetention> logger)
     : BackgroundService
 {
-    /// <summary>Events per statement, as in <c>RetentionPruner</c>.</summary>
-    public const int BatchSize = 2000;
+    /// <summary>Events per statement (<see cref="BatchedDelete"/>).</summary>
+    public const int BatchSize = BatchedDelete.Size;
 
     private readonly AuditOptions _options = options.Value;
 
@@ -26,14 +26,7 @@ public sealed class AuditRetention(IServiceScopeFactory scopes, IOptions<AuditOp
         var cutoff = Cutoff();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CreamDbContext>();
-        int deleted, total = 0;
-        do
-        {
-            deleted = await PruneBatchAsync(db, cutoff, cancellationToken);
-            total += deleted;
-        }
-        while (deleted == BatchSize && !cancellationToken.IsCancellationRequested);
-
+        var total = await BatchedDelete.UntilShortAsync(() => PruneBatchAsync(db, cutoff, cancellationToken), cancellationToken);
         if (total > 0)
         {
             Log.AuditPruned(logger, total, cutoff);

@@ -29,8 +29,8 @@ public sealed class RetentionPruner(
     TimeProvider time,
     ILogger<RetentionPruner> logger) : BackgroundService
 {
-    /// <summary>Rows per statement: small enough to be quick on either provider, large enough to catch up.</summary>
-    public const int BatchSize = 2000;
+    /// <summary>Rows per statement (<see cref="BatchedDelete"/>).</summary>
+    public const int BatchSize = BatchedDelete.Size;
 
     /// <summary>
     /// How long past its own expiry a consumed refresh token is kept: another instance whose clock
@@ -64,22 +64,12 @@ public sealed class RetentionPruner(
     /// reuse check, so the row (and its successor link) no longer decides anything. Until then
     /// it stays, so reuse of it still ends the session.
     /// </summary>
-    private static async Task<int> ConsumedTokensAsync(CreamDbContext db, DateTime expiredBefore, CancellationToken cancellationToken)
-    {
-        int deleted, total = 0;
-        do
-        {
-            deleted = await db.RefreshTokens
-                .Where(t => t.ConsumedAt != null && t.ExpiresAt < expiredBefore)
-                .OrderBy(t => t.ExpiresAt)
-                .Take(BatchSize)
-                .ExecuteDeleteAsync(cancellationToken);
-            total += deleted;
-        }
-        while (deleted == BatchSize && !cancellationToken.IsCancellationRequested);
-
-        return total;
-    }
+    private static Task<int> ConsumedTokensAsync(CreamDbContext db, DateTime expiredBefore, CancellationToken cancellationToken) =>
+        BatchedDelete.UntilShortAsync(() => db.RefreshTokens
+            .Where(t => t.ConsumedAt != null && t.ExpiresAt < expiredBefore)
+            .OrderBy(t => t.ExpiresAt)
+            .Take(BatchSize)
+            .ExecuteDeleteAsync(cancellationToken), cancellationToken);
 
     /// <summary>Sessions that expired, then those that were ended, before the cut-off: each batch's tokens first, then the sessions.</summary>
     private async Task<(int Sessions, int Tokens)> EndedSessionsAsync(DateTime cutoff, CancellationToken cancellationToken)
@@ -120,34 +110,14 @@ public sealed class RetentionPruner(
         return (sessions, tokens);
     }
 
-    private static async Task<int> TokensOfAsync(CreamDbContext db, List<Guid> sessionIds, CancellationToken cancellationToken)
-    {
-        int deleted, total = 0;
-        do
-        {
-            deleted = await db.RefreshTokens.Where(t => sessionIds.Contains(t.SessionId))
-                .OrderBy(t => t.Id).Take(BatchSize).ExecuteDeleteAsync(cancellationToken);
-            total += deleted;
-        }
-        while (deleted == BatchSize);
-
-        return total;
-    }
+    private static Task<int> TokensOfAsync(CreamDbContext db, List<Guid> sessionIds, CancellationToken cancellationToken) =>
+        BatchedDelete.UntilShortAsync(() => db.RefreshTokens.Where(t => sessionIds.Contains(t.SessionId))
+            .OrderBy(t => t.Id).Take(BatchSize).ExecuteDeleteAsync(cancellationToken), cancellationToken);
 
     /// <summary>Revoked <c>jti</c>s whose token validation refuses anyway (their row already holds exp plus the skew).</summary>
-    private static async Task<int> RevokedTokensAsync(CreamDbContext db, DateTime now, CancellationToken cancellationToken)
-    {
-        int deleted, total = 0;
-        do
-        {
-            deleted = await db.RevokedAccessTokens.Where(t => t.ExpiresAt < now)
-                .OrderBy(t => t.ExpiresAt).Take(BatchSize).ExecuteDeleteAsync(cancellationToken);
-            total += deleted;
-        }
-        while (deleted == BatchSize && !cancellationToken.IsCancellationRequested);
-
-        return total;
-    }
+    private static Task<int> RevokedTokensAsync(CreamDbContext db, DateTime now, CancellationToken cancellationToken) =>
+        BatchedDelete.UntilShortAsync(() => db.RevokedAccessTokens.Where(t => t.ExpiresAt < now)
+            .OrderBy(t => t.ExpiresAt).Take(BatchSize).ExecuteDeleteAsync(cancellationToken), cancellationToken);
 
     /// <summary>
     /// Keys retired (no longer loaded by any instance) for a further token lifetime, so no token
